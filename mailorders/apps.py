@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MailordersConfig(AppConfig):
+    name = "mailorders"
+    verbose_name = "Mail orders"

@@ -1,0 +1,50 @@
+"""USPS as a shipdesk carrier: the client's HTTP and the mapper's translation."""
+
+from __future__ import annotations
+
+import logging
+
+from tracking.carriers.base import TrackRequest, TrackResult
+from tracking.carriers.usps import mapper
+from tracking.carriers.usps.client import CarrierUnavailable, UspsClient
+
+logger = logging.getLogger(__name__)
+
+
+class UspsCarrier:
+    slug = "usps"
+    name = "USPS"
+    batch_size = mapper.BATCH_SIZE
+    simulated = False
+    time_scale = 1.0
+
+    def __init__(self, client: UspsClient):
+        self.client = client
+
+    def track(self, requests: list[TrackRequest]) -> list[TrackResult]:
+        numbers = [r.tracking_number for r in requests]
+        try:
+            response = self.client.track(mapper.build_tracking_request(requests))
+        except CarrierUnavailable as exc:
+            return [TrackResult(n, error=str(exc), retryable=True) for n in numbers]
+        try:
+            body = response.json()
+        except ValueError:
+            logger.warning("USPS answered HTTP %s with a body that is not JSON", response.status_code)
+            return [
+                TrackResult(n, error=f"USPS answer malformed (HTTP {response.status_code}): not JSON")
+                for n in numbers
+            ]
+        if response.status_code not in (200, 207):
+            message = _error_message(body) or f"HTTP {response.status_code}"
+            return [TrackResult(n, error=f"USPS refused the request: {message}") for n in numbers]
+        return mapper.parse_tracking_response(body, numbers)
+
+
+def _error_message(body) -> str:
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            return str(error.get("message") or error.get("code") or "")
+        return str(error or body.get("message") or "")
+    return ""

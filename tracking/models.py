@@ -1,0 +1,266 @@
+import uuid
+from datetime import timedelta
+from datetime import timezone as dt_timezone
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from shipdesk.ids import new_public_id
+from tracking.choices import CompletedReason, OnTimeStatus, Subtag, Tag
+
+
+class ShipmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def due(self, now=None):
+        return self.filter(active=True, next_check_at__lte=now or timezone.now())
+
+
+class Shipment(models.Model):
+    """A tracked shipment: AfterShip's "tracking" object, owned by one partner."""
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id, editable=False)
+    uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey("shipdesk.Partner", on_delete=models.PROTECT, related_name="shipments")
+
+    tracking_number = models.CharField(max_length=100)
+    slug = models.CharField(max_length=50, default="usps")
+    title = models.CharField(max_length=255, blank=True)
+    note = models.TextField(blank=True)
+    source = models.CharField(max_length=20, default="api")
+    language = models.CharField(max_length=10, blank=True)
+
+    # Order and customer
+    order_id = models.CharField(max_length=255, blank=True)
+    order_number = models.CharField(max_length=255, blank=True)
+    order_id_path = models.CharField(max_length=1000, blank=True)
+    order_date = models.DateTimeField(null=True, blank=True)
+    order_promised_delivery_date = models.DateField(null=True, blank=True)
+    order_tags = models.JSONField(default=list, blank=True)
+    customer_name = models.CharField(max_length=255, blank=True)
+    custom_fields = models.JSONField(null=True, blank=True)
+
+    # Delivery preferences and package
+    delivery_type = models.CharField(max_length=50, blank=True)
+    pickup_location = models.CharField(max_length=255, blank=True)
+    pickup_note = models.TextField(blank=True)
+    shipment_type = models.CharField(max_length=100, blank=True)
+    shipping_method = models.CharField(max_length=100, blank=True)
+    shipment_weight = models.FloatField(null=True, blank=True)
+    shipment_weight_unit = models.CharField(max_length=10, blank=True)
+    shipment_package_count = models.PositiveIntegerField(null=True, blank=True)
+    shipment_tags = models.JSONField(default=list, blank=True)
+    signature_requirement = models.CharField(max_length=50, blank=True)
+
+    # Extra carrier keys a tracking number may need (AfterShip's tracking_* fields)
+    tracking_postal_code = models.CharField(max_length=20, blank=True)
+    tracking_ship_date = models.CharField(max_length=8, blank=True)
+    tracking_account_number = models.CharField(max_length=100, blank=True)
+    tracking_key = models.CharField(max_length=100, blank=True)
+    tracking_origin_country = models.CharField(max_length=3, blank=True)
+    tracking_destination_country = models.CharField(max_length=3, blank=True)
+    tracking_state = models.CharField(max_length=50, blank=True)
+
+    # Origin and destination
+    origin_country_iso3 = models.CharField(max_length=3, blank=True)
+    origin_state = models.CharField(max_length=100, blank=True)
+    origin_city = models.CharField(max_length=100, blank=True)
+    origin_postal_code = models.CharField(max_length=20, blank=True)
+    origin_raw_location = models.CharField(max_length=500, blank=True)
+    destination_country_iso3 = models.CharField(max_length=3, blank=True)
+    destination_state = models.CharField(max_length=100, blank=True)
+    destination_city = models.CharField(max_length=100, blank=True)
+    destination_postal_code = models.CharField(max_length=20, blank=True)
+    destination_raw_location = models.CharField(max_length=500, blank=True)
+    courier_destination_country_iso3 = models.CharField(max_length=3, blank=True)
+
+    # Status, derived from the checkpoints (see services.shipment_derive)
+    tag = models.CharField(max_length=20, choices=Tag.choices, default=Tag.PENDING)
+    subtag = models.CharField(max_length=30, choices=Subtag.choices, default=Subtag.PENDING_001)
+    subtag_message = models.CharField(max_length=100, default="Pending")
+    active = models.BooleanField(default=True)
+    return_to_sender = models.BooleanField(default=False)
+    signed_by = models.CharField(max_length=255, blank=True)
+    delivery_time = models.PositiveIntegerField(default=0, help_text="Days in transit.")
+    failed_delivery_attempts = models.PositiveIntegerField(default=0)
+    first_attempted_at = models.DateTimeField(null=True, blank=True)
+    first_attempted_offset = models.SmallIntegerField(null=True, blank=True)
+    shipment_pickup_date = models.DateTimeField(null=True, blank=True)
+    shipment_delivery_date = models.DateTimeField(null=True, blank=True)
+    shipment_delivery_offset = models.SmallIntegerField(null=True, blank=True)
+    on_time_status = models.CharField(max_length=20, choices=OnTimeStatus.choices, blank=True)
+    on_time_difference = models.IntegerField(default=0)
+    completed_reason = models.CharField(max_length=20, choices=CompletedReason.choices, blank=True)
+
+    # Estimated delivery: the carrier's, and shipdesk's own estimate
+    expected_delivery = models.DateField(null=True, blank=True)
+    first_expected_delivery = models.DateField(null=True, blank=True)
+    estimated_delivery_date = models.DateField(null=True, blank=True)
+    estimated_delivery_date_min = models.DateField(null=True, blank=True)
+    estimated_delivery_date_max = models.DateField(null=True, blank=True)
+    custom_estimated_delivery_date = models.DateField(null=True, blank=True)
+
+    # USPS specifics
+    unique_tracking_id = models.CharField(max_length=100, blank=True)
+    mailing_date = models.DateField(null=True, blank=True)
+    destination_zip = models.CharField(max_length=10, blank=True)
+    mail_class = models.CharField(max_length=100, blank=True)
+    pod_eligible = models.BooleanField(default=False)
+    rre_eligible = models.BooleanField(default=False)
+    carrier_status = models.CharField(max_length=255, blank=True)
+    carrier_status_summary = models.TextField(blank=True)
+
+    # Refresh bookkeeping
+    tracked_count = models.PositiveIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    retrack_count = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    refresh_priority = models.PositiveSmallIntegerField(default=6)
+    refresh_claimed_until = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ShipmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "slug", "tracking_number"], name="shipment_unique_per_partner"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tracking_number"]),
+            models.Index(fields=["order_id"]),
+            models.Index(fields=["order_number"]),
+            models.Index(fields=["customer_name"]),
+            models.Index(fields=["partner", "-created_at", "-id"]),
+            models.Index(fields=["-created_at", "-id"]),
+            models.Index(fields=["-updated_at", "-id"]),
+            models.Index(fields=["tag", "subtag"]),
+            models.Index(
+                fields=["refresh_priority", "next_check_at"],
+                condition=Q(active=True),
+                name="shipment_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug.upper()} {self.tracking_number}"
+
+
+class Subscriber(models.Model):
+    """An e-mail address or phone number notified of a shipment's changes (3 of each at most)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="subscribers")
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    address = models.CharField(max_length=254)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipment", "channel", "address"], name="subscriber_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["address"])]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Checkpoint(models.Model):
+    """One carrier event. The same event ingested twice is one row (see `event_key`)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="checkpoints")
+    event_key = models.CharField(max_length=64, help_text="Carrier-event fingerprint.")
+    checkpoint_time = models.DateTimeField()
+    utc_offset_minutes = models.SmallIntegerField(
+        null=True, blank=True, help_text="The event's local UTC offset, kept for display."
+    )
+    slug = models.CharField(max_length=50, default="usps")
+    message = models.CharField(max_length=500)
+    tag = models.CharField(max_length=20, choices=Tag.choices)
+    subtag = models.CharField(max_length=30, choices=Subtag.choices)
+    subtag_message = models.CharField(max_length=100)
+    raw_tag = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=100, blank=True)
+    zip = models.CharField(max_length=20, blank=True)
+    country_iso3 = models.CharField(max_length=3, blank=True)
+    country_name = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    recipient_name = models.CharField(max_length=255, blank=True)
+    firm = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-checkpoint_time", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "event_key"], name="checkpoint_once")
+        ]
+        indexes = [models.Index(fields=["shipment", "-checkpoint_time"])]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_time:%Y-%m-%d %H:%M} {self.message}"
+
+    @property
+    def local_time(self):
+        """The event time in the event's own UTC offset (what the carrier printed)."""
+        if self.utc_offset_minutes is None:
+            return self.checkpoint_time
+        tz = dt_timezone(timedelta(minutes=self.utc_offset_minutes))
+        return self.checkpoint_time.astimezone(tz)
+
+    @property
+    def coordinates(self) -> list[float]:
+        if self.latitude is None or self.longitude is None:
+            return []
+        return [self.latitude, self.longitude]
+
+
+class CarrierToken(models.Model):
+    """An OAuth access token shared by every process (never kept in process memory)."""
+
+    carrier = models.CharField(max_length=50, unique=True)
+    access_token = models.TextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.carrier
+
+
+class CarrierBudget(models.Model):
+    """One row per carrier, locked while a request slot is taken (serialises all workers)."""
+
+    carrier = models.CharField(max_length=50, unique=True)
+    blocked_until = models.DateTimeField(
+        null=True, blank=True, help_text="Set from a 429's Retry-After: nobody calls before."
+    )
+
+    def __str__(self) -> str:
+        return self.carrier
+
+
+class CarrierRequest(models.Model):
+    """Every request sent to a carrier, kept an hour to enforce its requests-per-hour budget."""
+
+    carrier = models.CharField(max_length=50)
+    kind = models.CharField(max_length=20)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["carrier", "sent_at"])]

@@ -1,0 +1,169 @@
+"""Apply what a carrier said to shipments: upsert checkpoints, derive status, schedule."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from tracking.carriers.base import TrackResult
+from tracking.choices import Subtag, Tag
+from tracking.derive import derive
+from tracking.models import Checkpoint, Shipment
+from tracking.schedule import next_check_delay
+
+TERMINAL_SUBTAGS = {Subtag.EXCEPTION_011, Subtag.EXCEPTION_013}
+DERIVED_FIELDS = [
+    "tag", "subtag", "subtag_message", "signed_by", "delivery_time", "failed_delivery_attempts",
+    "first_attempted_at", "first_attempted_offset", "shipment_pickup_date",
+    "shipment_delivery_date", "shipment_delivery_offset", "return_to_sender", "last_event_at",
+    "on_time_status", "on_time_difference", "refresh_priority",
+]
+CARRIER_FIELDS = [
+    "unique_tracking_id", "mail_class", "carrier_status", "carrier_status_summary",
+    "expected_delivery", "first_expected_delivery", "pod_eligible", "rre_eligible",
+    "origin_city", "origin_state", "origin_postal_code", "destination_city",
+    "destination_state", "destination_postal_code", "destination_zip",
+]
+BOOKKEEPING_FIELDS = [
+    "active", "tracked_count", "last_checked_at", "next_check_at", "last_error", "last_error_at",
+    "refresh_claimed_until", "updated_at",
+]
+
+
+@dataclass
+class IngestReport:
+    shipments: int = 0
+    events: int = 0
+    errors: int = 0
+    tag_changes: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def _checkpoint(shipment: Shipment, event, now: datetime) -> Checkpoint:
+    return Checkpoint(
+        shipment=shipment,
+        event_key=event.key,
+        checkpoint_time=event.time,
+        utc_offset_minutes=event.utc_offset_minutes,
+        slug=shipment.slug,
+        message=event.message,
+        tag=event.tag,
+        subtag=event.subtag,
+        subtag_message=event.subtag_message,
+        raw_tag=event.raw_tag,
+        city=event.city,
+        state=event.state,
+        zip=event.zip,
+        country_iso3=event.country_iso3,
+        country_name=event.country_name,
+        location=event.location,
+        recipient_name=event.recipient_name,
+        firm=event.firm,
+        created_at=now,
+    )
+
+
+def _copy_carrier_facts(shipment: Shipment, result: TrackResult) -> None:
+    shipment.unique_tracking_id = result.unique_tracking_id or shipment.unique_tracking_id
+    shipment.mail_class = result.mail_class or shipment.mail_class
+    shipment.carrier_status = result.status[:255]
+    shipment.carrier_status_summary = result.status_summary
+    if result.expected_delivery:
+        shipment.expected_delivery = result.expected_delivery
+        shipment.first_expected_delivery = (
+            shipment.first_expected_delivery or result.expected_delivery
+        )
+    shipment.pod_eligible = shipment.pod_eligible or result.pod_eligible
+    shipment.rre_eligible = shipment.rre_eligible or result.rre_eligible
+    for ours, theirs in (
+        ("origin_city", result.origin_city),
+        ("origin_state", result.origin_state),
+        ("origin_postal_code", result.origin_zip),
+        ("destination_city", result.destination_city),
+        ("destination_state", result.destination_state),
+        ("destination_postal_code", result.destination_zip),
+        ("destination_zip", result.destination_zip[:10]),
+    ):
+        if theirs and not getattr(shipment, ours):
+            setattr(shipment, ours, theirs)
+
+
+def is_finished(tag: str, subtag: str) -> bool:
+    return tag == Tag.DELIVERED or subtag in TERMINAL_SUBTAGS
+
+
+def shipments_ingest(
+    *,
+    pairs: list[tuple[Shipment, TrackResult]],
+    now: datetime | None = None,
+    time_scale: float = 1.0,
+) -> IngestReport:
+    """Apply carrier results to their shipments in a handful of queries per batch."""
+    now = now or timezone.now()
+    report = IngestReport(shipments=len(pairs))
+    good = [(s, r) for s, r in pairs if r.ok]
+    with transaction.atomic():
+        Checkpoint.objects.bulk_create(
+            [_checkpoint(s, e, now) for s, r in good for e in r.events],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+        history = defaultdict(list)
+        for cp in Checkpoint.objects.filter(shipment__in=[s.pk for s, _ in good]).only(
+            "shipment_id", "checkpoint_time", "utc_offset_minutes", "tag", "subtag",
+            "subtag_message", "recipient_name",
+        ):
+            history[cp.shipment_id].append(cp)
+        for shipment, result in pairs:
+            shipment.last_checked_at = now
+            shipment.refresh_claimed_until = None
+            shipment.updated_at = now
+            if not result.ok:
+                report.errors += 1
+                shipment.last_error = result.error[:2000]
+                shipment.last_error_at = now
+                shipment.next_check_at = now + next_check_delay(
+                    tag=shipment.tag, since_last_event=None, error=result.error,
+                    retryable=result.retryable,
+                )
+                continue
+            report.events += len(result.events)
+            _apply_history(shipment, result, history[shipment.pk], now, time_scale, report)
+        Shipment.objects.bulk_update(
+            [s for s, _ in pairs],
+            DERIVED_FIELDS + CARRIER_FIELDS + BOOKKEEPING_FIELDS,
+            batch_size=200,
+        )
+    return report
+
+
+def _apply_history(shipment, result, checkpoints, now, time_scale, report) -> None:
+    _copy_carrier_facts(shipment, result)
+    shipment.tracked_count += 1
+    shipment.last_error = ""
+    shipment.last_error_at = None
+    if shipment.completed_reason:
+        # Marked completed by a person: keep their verdict, keep the history.
+        shipment.active = False
+        return
+    before = shipment.tag
+    fields = derive(
+        checkpoints,
+        promised=shipment.order_promised_delivery_date,
+        expected=shipment.expected_delivery,
+        today=timezone.localdate(now),
+    )
+    for name, value in fields.items():
+        setattr(shipment, name, value)
+    if before != shipment.tag:
+        report.tag_changes.append((shipment.pk, before, shipment.tag))
+    if is_finished(shipment.tag, shipment.subtag):
+        shipment.active = False
+        shipment.next_check_at = None
+        return
+    since = now - shipment.last_event_at if shipment.last_event_at else None
+    delay = next_check_delay(tag=shipment.tag, since_last_event=since and since * time_scale)
+    shipment.next_check_at = now + delay / time_scale

@@ -1,0 +1,119 @@
+"""The background refresh: claim due shipments, most urgent first, and track them in batches.
+
+Claims are short transactions that stamp `refresh_claimed_until`; on PostgreSQL the rows are
+taken with SELECT … FOR UPDATE SKIP LOCKED, so two workers never refresh the same shipment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tracking.carriers import registry
+from tracking.carriers.base import Carrier, TrackRequest, TrackResult
+from tracking.carriers.budget import BudgetExhausted
+from tracking.models import Shipment
+from tracking.services.ingest import shipments_ingest
+from tracking.services.shipments import shipments_expire_stale
+
+CLAIM_FOR = timedelta(minutes=10)
+
+
+@dataclass
+class RefreshReport:
+    batches: int = 0
+    shipments: int = 0
+    events: int = 0
+    errors: int = 0
+    expired: int = 0
+    budget_exhausted: bool = False
+    tag_changes: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def due_queryset(*, slug: str, now: datetime):
+    return (
+        Shipment.objects.filter(active=True, slug=slug, next_check_at__lte=now)
+        .filter(Q(refresh_claimed_until__isnull=True) | Q(refresh_claimed_until__lt=now))
+        .order_by("refresh_priority", "next_check_at", "id")
+    )
+
+
+def shipments_claim_due(*, slug: str, limit: int, now: datetime) -> list[Shipment]:
+    with transaction.atomic():
+        due = due_queryset(slug=slug, now=now)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        ids = list(due.values_list("id", flat=True)[:limit])
+        Shipment.objects.filter(id__in=ids).update(refresh_claimed_until=now + CLAIM_FOR)
+    return list(Shipment.objects.filter(id__in=ids).order_by("refresh_priority", "id"))
+
+
+def shipments_release(*, shipments: list[Shipment]) -> None:
+    Shipment.objects.filter(id__in=[s.pk for s in shipments]).update(refresh_claimed_until=None)
+
+
+def shipments_track(
+    *, carrier: Carrier, shipments: list[Shipment], now: datetime | None = None
+):
+    """Ask the carrier about these shipments (one batch) and ingest what it says."""
+    results = carrier.track(
+        [
+            TrackRequest(
+                tracking_number=s.tracking_number,
+                mailing_date=s.mailing_date,
+                destination_zip=s.destination_zip,
+                created_at=s.created_at,
+            )
+            for s in shipments
+        ]
+    )
+    by_number = {r.tracking_number.upper(): r for r in results}
+    pairs = [
+        (s, by_number.get(s.tracking_number.upper())
+         or TrackResult(s.tracking_number, error="The carrier gave no answer for this number."))
+        for s in shipments
+    ]
+    return shipments_ingest(pairs=pairs, now=now, time_scale=carrier.time_scale)
+
+
+def refresh_due(
+    *,
+    clock: Callable[[], datetime] = timezone.now,
+    max_batches: int | None = None,
+    on_batch: Callable[[int], None] | None = None,
+    carriers: dict[str, Carrier] | None = None,
+) -> RefreshReport:
+    """Track due shipments until none is due, the budget is spent or max_batches is reached."""
+    report = RefreshReport()
+    for slug in registry.SUPPORTED_SLUGS:
+        carrier = (carriers or {}).get(slug) or registry.get_carrier(slug)
+        while max_batches is None or report.batches < max_batches:
+            now = clock()
+            batch = shipments_claim_due(slug=slug, limit=carrier.batch_size, now=now)
+            if not batch:
+                break
+            try:
+                ingested = shipments_track(carrier=carrier, shipments=batch, now=now)
+            except BudgetExhausted:
+                shipments_release(shipments=batch)
+                report.budget_exhausted = True
+                break
+            report.batches += 1
+            report.shipments += len(batch)
+            report.events += ingested.events
+            report.errors += ingested.errors
+            report.tag_changes += ingested.tag_changes
+            if on_batch:
+                on_batch(len(batch))
+    report.expired = shipments_expire_stale(now=clock())
+    return report
+
+
+def count_due(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return sum(due_queryset(slug=s, now=now).count() for s in registry.SUPPORTED_SLUGS)

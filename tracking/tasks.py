@@ -1,0 +1,39 @@
+"""Background tasks (Django tasks on the django-tasks-db worker)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from tracking.carriers import budget
+from tracking.services.refresh import refresh_due
+
+
+@task()
+def refresh_cycle() -> dict:
+    """One refresh pass, then queue the next one (the chain keeps itself alive)."""
+    try:
+        report = refresh_due()
+        budget.prune()
+    finally:
+        schedule_refresh(delay=settings.REFRESH_INTERVAL_SECONDS)
+    return {
+        "batches": report.batches,
+        "shipments": report.shipments,
+        "events": report.events,
+        "errors": report.errors,
+        "expired": report.expired,
+        "budget_exhausted": report.budget_exhausted,
+    }
+
+
+def schedule_refresh(*, delay: float = 0) -> bool:
+    """Queue the next refresh cycle unless one is already waiting; True when queued."""
+    if DBTaskResult.objects.filter(status="READY", task_path=refresh_cycle.module_path).exists():
+        return False
+    refresh_cycle.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue()
+    return True
