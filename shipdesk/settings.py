@@ -120,7 +120,30 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
-vars().update(env.email("EMAIL_URL", default=f"filemail://{BASE_DIR / 'var' / 'mail'}"))
+
+
+def _mailer(url: dict) -> dict:
+    """Turn django-environ's EMAIL_* dict into a Django 6.1 MAILERS entry."""
+    names = {
+        "EMAIL_HOST": "host",
+        "EMAIL_PORT": "port",
+        "EMAIL_HOST_USER": "username",
+        "EMAIL_HOST_PASSWORD": "password",
+        "EMAIL_USE_TLS": "use_tls",
+        "EMAIL_USE_SSL": "use_ssl",
+        "EMAIL_FILE_PATH": "file_path",
+    }
+    options = {names[k]: v for k, v in url.items() if k in names and v not in ("", None)}
+    if "file_path" in options:
+        options = {"file_path": options["file_path"]}
+    elif not url["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+        options = {}
+    return {"BACKEND": url["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+MAIL_DIR = BASE_DIR / "var" / "mail"
+# django-environ drops one leading slash of a file path: filemail:////abs/path is /abs/path.
+MAILERS = {"default": _mailer(env.email("EMAIL_URL", default=f"filemail:///{MAIL_DIR}"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shipdesk <shipdesk@localhost>")
 
 TASKS = {
