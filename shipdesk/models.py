@@ -17,3 +17,32 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class APIKey(models.Model):
+    """A partner's secret for the APIs. Only a SHA-256 of the key is stored; the prefix is shown."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=64, editable=False)
+    is_test = models.BooleanField(
+        default=False, help_text="Test keys create test-mode objects (print-mail progressions)."
+    )
+    rate_per_second = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Requests per second; empty for the default."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.partner.is_active

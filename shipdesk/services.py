@@ -1,6 +1,13 @@
+import hashlib
+import hmac
+import secrets
+
+from django.utils import timezone
 from django.utils.text import slugify
 
-from shipdesk.models import Partner
+from shipdesk.models import APIKey, Partner
+
+KEY_PREFIX = "sd"
 
 
 def partner_get_or_create(*, name: str) -> Partner:
@@ -8,3 +15,35 @@ def partner_get_or_create(*, name: str) -> Partner:
         name=name.strip(), defaults={"slug": slugify(name)[:200] or "partner"}
     )
     return partner
+
+
+def _hash(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def api_key_create(*, partner: Partner, name: str, is_test: bool = False) -> tuple[APIKey, str]:
+    """Create a key; the raw key is returned once and never stored."""
+    prefix = secrets.token_hex(4)
+    mode = "test" if is_test else "live"
+    raw_key = f"{KEY_PREFIX}_{mode}_{prefix}_{secrets.token_urlsafe(24)}"
+    key = APIKey.objects.create(
+        partner=partner, name=name, prefix=prefix, hashed_key=_hash(raw_key), is_test=is_test
+    )
+    return key, raw_key
+
+
+def api_key_authenticate(*, raw_key: str) -> APIKey | None:
+    """The active key matching `raw_key`, or None."""
+    parts = (raw_key or "").split("_", 3)
+    if len(parts) != 4 or parts[0] != KEY_PREFIX:
+        return None
+    key = APIKey.objects.select_related("partner").filter(prefix=parts[2]).first()
+    if key is None or not key.is_active or not hmac.compare_digest(key.hashed_key, _hash(raw_key)):
+        return None
+    return key
+
+
+def api_key_revoke(*, key: APIKey) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])

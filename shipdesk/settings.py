@@ -93,7 +93,8 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Shared by every process (API throttling): the database by default, Redis at scale.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://shipdesk_cache")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -156,7 +157,10 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "shipdesk.api.exception_handler",
+    "UNAUTHENTICATED_USER": None,
 }
+API_RATE_PER_SECOND = env.int("API_RATE_PER_SECOND", default=10)
 
 # USPS APIs v3. Without credentials shipdesk tracks through the offline sandbox carrier.
 USPS_CLIENT_ID = env.str("USPS_CLIENT_ID", default="")

@@ -100,6 +100,7 @@ class Shipment(models.Model):
     estimated_delivery_date = models.DateField(null=True, blank=True)
     estimated_delivery_date_min = models.DateField(null=True, blank=True)
     estimated_delivery_date_max = models.DateField(null=True, blank=True)
+    estimated_delivery_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     custom_estimated_delivery_date = models.DateField(null=True, blank=True)
 
     # USPS specifics

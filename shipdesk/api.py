@@ -1,0 +1,211 @@
+"""What every partner API shares: API-key authentication, per-key throttling, envelopes.
+
+Each API speaks a dialect (AfterShip tracking, PostGrid print-mail, Postmen labels) with its own
+key header and error envelope. A view names its dialect; the one exception handler below turns
+every error raised in that view, expected or not, into that dialect's envelope.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from shipdesk.services import api_key_authenticate
+
+logger = logging.getLogger(__name__)
+
+LAST_USED_PRECISION = timedelta(minutes=1)
+ERROR_TYPES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    429: "TooManyRequests",
+}
+
+
+class APIError(exceptions.APIException):
+    """An error with a dialect-specific code (AfterShip's 4003, …) and the field it concerns."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int = 400,
+        code: int | None = None,
+        field: str | None = None,
+        data=None,
+    ):
+        super().__init__(message)
+        self.status_code = http_status
+        self.meta_code = code or http_status
+        self.field = field
+        self.data = data
+
+
+class APIKeyAuthentication(BaseAuthentication):
+    """The partner's key from a header (the header name is the dialect's)."""
+
+    header = "as-api-key"
+
+    def authenticate(self, request):
+        raw_key = request.headers.get(self.header)
+        if not raw_key:
+            raise exceptions.NotAuthenticated(
+                f"The API key is missing: send it in the `{self.header}` header."
+            )
+        key = api_key_authenticate(raw_key=raw_key.strip())
+        if key is None:
+            raise exceptions.AuthenticationFailed("The API key is invalid or revoked.")
+        return (None, key)
+
+    def authenticate_header(self, request):
+        return self.header
+
+
+class KeyRateThrottle(BaseThrottle):
+    """Requests per second per key, counted in the shared cache (all web processes see it)."""
+
+    def allow_request(self, request, view) -> bool:
+        key = request.auth
+        if key is None:
+            return True
+        limit = key.rate_per_second or settings.API_RATE_PER_SECOND
+        now = time.time()
+        window = math.floor(now)
+        counter = f"throttle:{key.pk}:{window}"
+        cache.add(counter, 0, timeout=5)
+        try:
+            used = cache.incr(counter)
+        except ValueError:  # expired between add and incr
+            cache.set(counter, 1, timeout=5)
+            used = 1
+        self.reset_at = window + 1
+        request.rate_limit = (limit, max(0, limit - used), self.reset_at)
+        return used <= limit
+
+    def wait(self) -> float:
+        return max(0.0, self.reset_at - time.time())
+
+
+class PartnerAPIView(APIView):
+    """Base for partner endpoints: key auth, per-key throttle, rate-limit headers, envelopes."""
+
+    dialect = "aftership"
+    authentication_classes = [APIKeyAuthentication]
+    permission_classes = []
+    throttle_classes = [KeyRateThrottle]
+
+    @property
+    def partner(self):
+        return self.request.auth.partner
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        key = request.auth
+        if key is not None and (
+            key.last_used_at is None or timezone.now() - key.last_used_at > LAST_USED_PRECISION
+        ):
+            type(key).objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        limit = getattr(request, "rate_limit", None)
+        if limit:
+            response["X-RateLimit-Limit"] = str(limit[0])
+            response["X-RateLimit-Remaining"] = str(limit[1])
+            response["X-RateLimit-Reset"] = str(limit[2])
+        return response
+
+
+def aftership_response(data, *, http_status: int = 200) -> Response:
+    return Response({"meta": {"code": http_status}, "data": data}, status=http_status)
+
+
+def _field_messages(detail, path: str = "") -> list[str]:
+    """Flatten DRF validation errors into 'field: message' strings."""
+    if isinstance(detail, dict):
+        out = []
+        for name, value in detail.items():
+            child = name if name == "non_field_errors" else f"{path}{name}"
+            out += _field_messages(value, f"{child}." if child != "non_field_errors" else path)
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(v, (dict, list)) for v in detail):
+            field = path.rstrip(".")
+            return [f"{field}: {v}" if field else str(v) for v in detail]
+        out = []
+        for index, value in enumerate(detail):
+            if value:
+                out += _field_messages(value, f"{path}{index}.")
+        return out
+    field = path.rstrip(".")
+    return [f"{field}: {detail}" if field else str(detail)]
+
+
+def describe(exc: Exception) -> tuple[int, int, str, object]:
+    """(http status, meta code, message, data) for any exception raised in a partner view."""
+    if isinstance(exc, APIError):
+        return exc.status_code, exc.meta_code, str(exc.detail), exc.data
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, exceptions.ValidationError):
+        return 400, 400, "; ".join(_field_messages(exc.detail)) or "Invalid request.", None
+    if isinstance(exc, exceptions.ParseError):
+        return 400, 400, f"The request body is not valid JSON: {exc.detail}", None
+    if isinstance(exc, exceptions.Throttled):
+        return 429, 429, "You have exceeded the API call rate limit.", None
+    if isinstance(exc, exceptions.APIException):
+        return exc.status_code, exc.status_code, str(exc.detail), None
+    logger.exception("Unhandled error in a partner API view", exc_info=exc)
+    return 500, 500, "Something went wrong on our side; the request changed nothing.", None
+
+
+def exception_handler(exc, context):
+    view = context.get("view")
+    http_status, code, message, data = describe(exc)
+    dialect = getattr(view, "dialect", "aftership")
+    renderer = ENVELOPES.get(dialect, aftership_error)
+    response = renderer(http_status=http_status, code=code, message=message, data=data)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
+    if http_status == 401:
+        response["WWW-Authenticate"] = getattr(view, "key_header", "as-api-key")
+    return response
+
+
+def aftership_error(*, http_status: int, code: int, message: str, data=None) -> Response:
+    error_type = ERROR_TYPES.get(
+        http_status, "InternalError" if http_status >= 500 else "BadRequest"
+    )
+    body = {"meta": {"code": code, "type": error_type, "message": message}, "data": data or {}}
+    return Response(body, status=http_status)
+
+
+ENVELOPES = {"aftership": aftership_error}
+
+
+class NotFoundView(PartnerAPIView):
+    """Answers every unknown path under an API prefix with the dialect's 404."""
+
+    authentication_classes = []
+    throttle_classes = []
+
+    def dispatch_not_found(self, request, *args, **kwargs):
+        raise exceptions.NotFound(
+            "The URI requested is invalid or the resource requested does not exist."
+        )
+
+    get = post = put = patch = delete = dispatch_not_found

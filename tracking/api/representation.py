@@ -1,0 +1,206 @@
+"""Shipments as AfterShip 2024-04 tracking objects (plain functions: lists stay fast)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
+
+from tracking.models import Checkpoint, Shipment, Subscriber
+
+CHECKPOINT_FIELDS = [
+    "slug",
+    "created_at",
+    "checkpoint_time",
+    "city",
+    "coordinates",
+    "country_iso3",
+    "country_name",
+    "message",
+    "state",
+    "tag",
+    "subtag",
+    "subtag_message",
+    "zip",
+    "location",
+    "raw_tag",
+]
+
+
+def iso(value: datetime | None, offset_minutes: int | None = None) -> str | None:
+    """ISO 8601 with offset, seconds precision; in the event's own offset when known."""
+    if value is None:
+        return None
+    if offset_minutes is not None:
+        value = value.astimezone(dt_timezone(timedelta(minutes=offset_minutes)))
+    return value.replace(microsecond=0).isoformat()
+
+
+def local_naive(value: datetime | None, offset_minutes: int | None) -> str | None:
+    """Local wall-clock time without offset, as AfterShip gives delivery and pickup dates."""
+    text = iso(value, offset_minutes)
+    return text[:19] if text else None
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def checkpoint_data(cp: Checkpoint) -> dict:
+    return {
+        "slug": cp.slug,
+        "created_at": iso(cp.created_at),
+        "checkpoint_time": iso(cp.checkpoint_time, cp.utc_offset_minutes),
+        "city": cp.city or None,
+        "coordinates": cp.coordinates,
+        "country_iso3": cp.country_iso3 or None,
+        "country_name": cp.country_name or None,
+        "message": cp.message,
+        "state": cp.state or None,
+        "tag": cp.tag,
+        "subtag": cp.subtag,
+        "subtag_message": cp.subtag_message,
+        "zip": cp.zip or None,
+        "location": cp.location or None,
+        "raw_tag": cp.raw_tag or None,
+    }
+
+
+def _addresses(subscribers: list[Subscriber], channel: str) -> list[str]:
+    return [s.address for s in subscribers if s.channel == channel]
+
+
+def _edd(s: Shipment) -> dict | None:
+    if not s.estimated_delivery_date:
+        return None
+    return {
+        "estimated_delivery_date": day(s.estimated_delivery_date),
+        "estimated_delivery_date_min": day(s.estimated_delivery_date_min),
+        "estimated_delivery_date_max": day(s.estimated_delivery_date_max),
+        "confidence_code": s.estimated_delivery_confidence,
+    }
+
+
+def _estimate(when: date | None, source: str) -> dict | None:
+    if not when:
+        return None
+    return {
+        "type": "specific",
+        "source": source,
+        "datetime": day(when),
+        "datetime_min": None,
+        "datetime_max": None,
+    }
+
+
+def _text(value: str) -> str | None:
+    return value or None
+
+
+def tracking_data(s: Shipment, *, fields: set[str] | None = None) -> dict:
+    """The tracking object. Expects `subscribers` and `checkpoints` prefetched for lists."""
+    subscribers = list(s.subscribers.all())
+    emails, smses = _addresses(subscribers, "email"), _addresses(subscribers, "sms")
+    checkpoints = sorted(s.checkpoints.all(), key=lambda c: (c.checkpoint_time, c.pk))
+    data = {
+        "id": s.public_id,
+        "legacy_id": None,
+        "tracking_number": s.tracking_number,
+        "slug": s.slug,
+        "active": s.active,
+        "title": s.title or s.tracking_number,
+        "note": _text(s.note),
+        "source": s.source,
+        "language": _text(s.language),
+        "tag": s.tag,
+        "subtag": s.subtag,
+        "subtag_message": s.subtag_message,
+        "emails": emails,
+        "smses": smses,
+        "subscribed_emails": emails,
+        "subscribed_smses": smses,
+        "ios": [],
+        "android": [],
+        "order_id": _text(s.order_id),
+        "order_number": _text(s.order_number),
+        "order_id_path": _text(s.order_id_path),
+        "order_date": iso(s.order_date),
+        "order_tags": s.order_tags or [],
+        "order_promised_delivery_date": day(s.order_promised_delivery_date),
+        "customer_name": _text(s.customer_name),
+        "custom_fields": s.custom_fields,
+        "delivery_type": _text(s.delivery_type),
+        "pickup_location": _text(s.pickup_location),
+        "pickup_note": _text(s.pickup_note),
+        "shipment_type": _text(s.shipment_type),
+        "shipping_method": _text(s.shipping_method),
+        "shipment_weight": s.shipment_weight,
+        "shipment_weight_unit": _text(s.shipment_weight_unit),
+        "shipment_package_count": s.shipment_package_count,
+        "shipment_tags": s.shipment_tags or [],
+        "signature_requirement": _text(s.signature_requirement),
+        "signed_by": _text(s.signed_by),
+        "delivery_time": s.delivery_time,
+        "transit_time": s.delivery_time if s.tag == "Delivered" else None,
+        "failed_delivery_attempts": s.failed_delivery_attempts,
+        "first_attempted_at": iso(s.first_attempted_at, s.first_attempted_offset),
+        "shipment_pickup_date": local_naive(s.shipment_pickup_date, s.shipment_delivery_offset),
+        "shipment_delivery_date": local_naive(s.shipment_delivery_date, s.shipment_delivery_offset),
+        "return_to_sender": s.return_to_sender,
+        "on_time_status": _text(s.on_time_status),
+        "on_time_difference": s.on_time_difference,
+        "expected_delivery": day(s.expected_delivery),
+        "first_estimated_delivery": _estimate(s.first_expected_delivery, "Carrier EDD"),
+        "latest_estimated_delivery": _estimate(
+            s.expected_delivery or s.estimated_delivery_date,
+            "Carrier EDD" if s.expected_delivery else "shipdesk EDD",
+        ),
+        "custom_estimated_delivery_date": _estimate(s.custom_estimated_delivery_date, "Custom"),
+        "aftership_estimated_delivery_date": _edd(s),
+        "origin_country_iso3": _text(s.origin_country_iso3),
+        "origin_state": _text(s.origin_state),
+        "origin_city": _text(s.origin_city),
+        "origin_postal_code": _text(s.origin_postal_code),
+        "origin_raw_location": _text(s.origin_raw_location),
+        "destination_country_iso3": _text(s.destination_country_iso3),
+        "destination_state": _text(s.destination_state),
+        "destination_city": _text(s.destination_city),
+        "destination_postal_code": _text(s.destination_postal_code),
+        "destination_raw_location": _text(s.destination_raw_location),
+        "courier_destination_country_iso3": _text(s.courier_destination_country_iso3)
+        or _text(s.destination_country_iso3),
+        "tracking_postal_code": _text(s.tracking_postal_code),
+        "tracking_ship_date": _text(s.tracking_ship_date),
+        "tracking_account_number": _text(s.tracking_account_number),
+        "tracking_key": _text(s.tracking_key),
+        "tracking_origin_country": _text(s.tracking_origin_country),
+        "tracking_destination_country": _text(s.tracking_destination_country),
+        "tracking_state": _text(s.tracking_state),
+        "tracked_count": s.tracked_count,
+        "unique_token": "deprecated",
+        "last_mile_tracking_supported": None,
+        "courier_tracking_link": f"https://tools.usps.com/go/TrackConfirmAction?tLabels={s.tracking_number}",
+        "courier_redirect_link": None,
+        "created_at": iso(s.created_at),
+        "updated_at": iso(s.updated_at),
+        "last_updated_at": iso(s.last_checked_at or s.updated_at),
+        "checkpoints": [checkpoint_data(cp) for cp in checkpoints],
+    }
+    if fields:
+        return {k: v for k, v in data.items() if k in fields or k == "id"}
+    return data
+
+
+def tracking_short(s: Shipment) -> dict:
+    """The short form DELETE answers with."""
+    return {
+        "id": s.public_id,
+        "slug": s.slug,
+        "tracking_number": s.tracking_number,
+        "tracking_key": _text(s.tracking_key),
+        "tracking_state": _text(s.tracking_state),
+        "tracking_ship_date": _text(s.tracking_ship_date),
+        "tracking_postal_code": _text(s.tracking_postal_code),
+        "tracking_account_number": _text(s.tracking_account_number),
+        "tracking_origin_country": _text(s.tracking_origin_country),
+        "tracking_destination_country": _text(s.tracking_destination_country),
+    }

@@ -1,0 +1,117 @@
+"""A partner's or a person's changes to one shipment: update, retrack, complete, delete."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from tracking.choices import COMPLETED_REASON_SUBTAG, CompletedReason, Subtag, Tag
+from tracking.derive import derive
+from tracking.models import Shipment, Subscriber
+from tracking.services.shipments import MAX_SUBSCRIBERS, ShipmentError
+
+MAX_RETRACKS = 3
+
+
+def shipment_update(*, shipment: Shipment, emails=None, smses=None, **fields) -> Shipment:
+    """Set the given fields; lists given replace the old ones (`[]` clears)."""
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(shipment, name, value)
+        if "order_promised_delivery_date" in fields:
+            derived = _derived(shipment)
+            shipment.on_time_status = derived["on_time_status"]
+            shipment.on_time_difference = derived["on_time_difference"]
+        shipment.save()
+        for channel, addresses in (("email", emails), ("sms", smses)):
+            if addresses is not None:
+                _replace_subscribers(shipment, channel, addresses)
+    return shipment
+
+
+def _derived(shipment: Shipment) -> dict:
+    return derive(
+        list(shipment.checkpoints.all()),
+        promised=shipment.order_promised_delivery_date,
+        expected=shipment.expected_delivery,
+        today=timezone.localdate(),
+    )
+
+
+def _replace_subscribers(shipment: Shipment, channel: str, addresses: list[str]) -> None:
+    unique = list(dict.fromkeys(addresses))
+    shipment.subscribers.filter(channel=channel).exclude(address__in=unique).delete()
+    Subscriber.objects.bulk_create(
+        [Subscriber(shipment=shipment, channel=channel, address=a) for a in unique],
+        ignore_conflicts=True,
+    )
+
+
+def subscribers_add(*, shipment: Shipment, emails: list[str], smses: list[str]) -> None:
+    with transaction.atomic():
+        for channel, name, addresses in (("email", "emails", emails), ("sms", "smses", smses)):
+            current = list(
+                shipment.subscribers.filter(channel=channel).values_list("address", flat=True)
+            )
+            merged = list(dict.fromkeys(current + addresses))
+            if len(merged) > MAX_SUBSCRIBERS:
+                raise ShipmentError(
+                    f"A tracking holds at most {MAX_SUBSCRIBERS} {name}; it has {len(current)}.",
+                    field=name,
+                )
+            _replace_subscribers(shipment, channel, merged)
+
+
+def subscribers_remove(*, shipment: Shipment, emails: list[str], smses: list[str]) -> None:
+    shipment.subscribers.filter(channel="email", address__in=emails).delete()
+    shipment.subscribers.filter(channel="sms", address__in=smses).delete()
+
+
+def shipment_retrack(*, shipment: Shipment, now: datetime | None = None) -> Shipment:
+    """Track an expired (or completed) shipment again, at most MAX_RETRACKS times."""
+    if shipment.active:
+        raise ShipmentError(
+            "Retrack is not allowed. You can only retrack an inactive (expired or completed) "
+            "tracking.",
+            code="retrack_active",
+        )
+    if shipment.tag == Tag.DELIVERED and not shipment.completed_reason:
+        raise ShipmentError(
+            "Retrack is not allowed. The tracking is delivered.", code="retrack_delivered"
+        )
+    if shipment.retrack_count >= MAX_RETRACKS:
+        raise ShipmentError(
+            f"Retrack is not allowed. A tracking can be retracked at most {MAX_RETRACKS} times.",
+            code="retrack_limit",
+        )
+    now = now or timezone.now()
+    shipment.completed_reason = ""
+    for name, value in _derived(shipment).items():
+        setattr(shipment, name, value)
+    shipment.retrack_count += 1
+    shipment.active = True
+    shipment.next_check_at = now
+    shipment.last_event_at = now  # the expiry clock restarts from the retrack
+    shipment.save()
+    return shipment
+
+
+def shipment_mark_completed(*, shipment: Shipment, reason: str) -> Shipment:
+    """A person's verdict: the tag follows the reason and auto-updating stops."""
+    subtag: Subtag = COMPLETED_REASON_SUBTAG[CompletedReason(reason)]
+    shipment.completed_reason = reason
+    shipment.tag = subtag.tag
+    shipment.subtag = subtag
+    shipment.subtag_message = subtag.label
+    shipment.active = False
+    shipment.next_check_at = None
+    if subtag == Subtag.EXCEPTION_011:
+        shipment.return_to_sender = True
+    shipment.save()
+    return shipment
+
+
+def shipment_delete(*, shipment: Shipment) -> None:
+    shipment.delete()
