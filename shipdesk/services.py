@@ -23,12 +23,17 @@ def _hash(raw_key: str) -> str:
 
 def api_key_create(*, partner: Partner, name: str, is_test: bool = False) -> tuple[APIKey, str]:
     """Create a key; the raw key is returned once and never stored."""
-    prefix = secrets.token_hex(4)
-    mode = "test" if is_test else "live"
-    raw_key = f"{KEY_PREFIX}_{mode}_{prefix}_{secrets.token_urlsafe(24)}"
-    key = APIKey.objects.create(
-        partner=partner, name=name, prefix=prefix, hashed_key=_hash(raw_key), is_test=is_test
+    return api_key_save_new(key=APIKey(partner=partner, name=name, is_test=is_test))
+
+
+def api_key_save_new(*, key: APIKey) -> tuple[APIKey, str]:
+    """Give an unsaved key its secret and save it; returns the raw key (shown only once)."""
+    key.prefix = secrets.token_hex(4)
+    raw_key = (
+        f"{KEY_PREFIX}_{'test' if key.is_test else 'live'}_{key.prefix}_{secrets.token_urlsafe(24)}"
     )
+    key.hashed_key = _hash(raw_key)
+    key.save()
     return key, raw_key
 
 

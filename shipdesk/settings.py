@@ -188,3 +188,6 @@ if not DEBUG:
 
 # The sandbox carrier plays simulated hours this many times faster than real time.
 SANDBOX_TIME_SCALE = env.float("SANDBOX_TIME_SCALE", default=60.0)
+
+# Dotted path of the SMS sender class; the default only writes messages to the log.
+SMS_SENDER = env.str("SMS_SENDER", default="tracking.sms.LoggingSmsSender")

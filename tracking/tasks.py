@@ -37,3 +37,10 @@ def schedule_refresh(*, delay: float = 0) -> bool:
         return False
     refresh_cycle.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue()
     return True
+
+
+@task()
+def notify_subscribers(shipment_ids: list[int]) -> int:
+    from tracking.services.notify import subscribers_notify
+
+    return subscribers_notify(shipment_ids=shipment_ids)

@@ -101,6 +101,7 @@ def shipment_retrack(*, shipment: Shipment, now: datetime | None = None) -> Ship
 def shipment_mark_completed(*, shipment: Shipment, reason: str) -> Shipment:
     """A person's verdict: the tag follows the reason and auto-updating stops."""
     subtag: Subtag = COMPLETED_REASON_SUBTAG[CompletedReason(reason)]
+    tag_changed = shipment.tag != subtag.tag
     shipment.completed_reason = reason
     shipment.tag = subtag.tag
     shipment.subtag = subtag
@@ -110,7 +111,17 @@ def shipment_mark_completed(*, shipment: Shipment, reason: str) -> Shipment:
     if subtag == Subtag.EXCEPTION_011:
         shipment.return_to_sender = True
     shipment.save()
+    if tag_changed:
+        subscribers_notify_later(shipment_ids=[shipment.pk])
     return shipment
+
+
+def subscribers_notify_later(*, shipment_ids: list[int]) -> None:
+    """Queue the subscribers' messages once the current transaction commits."""
+    from tracking.tasks import notify_subscribers
+
+    if shipment_ids:
+        transaction.on_commit(lambda: notify_subscribers.enqueue(shipment_ids))
 
 
 def shipment_delete(*, shipment: Shipment) -> None:
