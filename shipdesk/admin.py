@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from shipdesk.models import APIKey, Partner
+from shipdesk.models import APIKey, AuditEvent, AuditTarget, Partner
 from shipdesk.services import api_key_revoke, api_key_save_new
 
 admin.site.site_header = "shipdesk administration"
@@ -68,3 +68,45 @@ class APIKeyAdmin(admin.ModelAdmin):
         for key in keys:
             api_key_revoke(key=key)
         self.message_user(request, f"Revoked {len(keys)} API key(s).", messages.SUCCESS)
+
+
+class AuditTargetInline(admin.TabularInline):
+    model = AuditTarget
+    extra = 0
+    can_delete = False
+    fields = ["content_type", "object_id", "object_label"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is written by the services, never edited by hand."""
+
+    list_display = ["created_at", "actor_label", "actor_kind", "action", "summary"]
+    list_filter = ["actor_kind", "action", "created_at"]
+    search_fields = ["actor_label", "summary", "=targets__object_label"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    inlines = [AuditTargetInline]
+    readonly_fields = [
+        "created_at",
+        "actor_kind",
+        "actor_label",
+        "user",
+        "api_key",
+        "action",
+        "summary",
+        "detail",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
