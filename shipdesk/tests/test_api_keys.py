@@ -40,6 +40,6 @@ def test_revoked_key_is_refused(admin_client, partner):
 
 
 def test_a_tampered_key_with_a_real_prefix_is_refused(partner):
-    key, raw_key = api_key_create(partner=partner, name="k")
+    _, raw_key = api_key_create(partner=partner, name="k")
     assert api_key_authenticate(raw_key=raw_key[:-2] + "xx") is None
     assert api_key_authenticate(raw_key="nonsense") is None
