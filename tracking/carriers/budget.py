@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tracking.models import CarrierBudget, CarrierRequest
@@ -46,9 +47,11 @@ def remaining(*, carrier: str, per_hour: int, now: datetime | None = None) -> in
 
 
 def block_until(*, carrier: str, until: datetime) -> None:
-    """Honour a carrier's Retry-After for every worker."""
+    """Honour a carrier's Retry-After for every worker (never shortening a longer block)."""
     CarrierBudget.objects.get_or_create(carrier=carrier)
-    CarrierBudget.objects.filter(carrier=carrier).update(blocked_until=until)
+    CarrierBudget.objects.filter(carrier=carrier).filter(
+        Q(blocked_until__isnull=True) | Q(blocked_until__lt=until)
+    ).update(blocked_until=until)
 
 
 def prune(*, now: datetime | None = None) -> int:

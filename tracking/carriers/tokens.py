@@ -38,6 +38,12 @@ def get_token(*, carrier: str, fetch: Callable[[], tuple[str, int]]) -> str:
     raise failure
 
 
-def forget_token(*, carrier: str) -> None:
-    """Drop a token the carrier refused (401) so the next call fetches a new one."""
-    CarrierToken.objects.filter(carrier=carrier).update(access_token="", expires_at=None)
+def forget_token(*, carrier: str, token: str | None = None) -> None:
+    """Drop a token the carrier refused (401) so the next call fetches a new one.
+
+    With `token`, only that token is dropped: a newer one another worker already fetched stays.
+    """
+    rows = CarrierToken.objects.filter(carrier=carrier)
+    if token is not None:
+        rows = rows.filter(access_token=token)
+    rows.update(access_token="", expires_at=None)

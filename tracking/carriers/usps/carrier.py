@@ -27,16 +27,17 @@ class UspsCarrier:
             response = self.client.track(mapper.build_tracking_request(requests))
         except CarrierUnavailable as exc:
             return [TrackResult(n, error=str(exc), retryable=True) for n in numbers]
+        status = response.status_code
         try:
             body = response.json()
         except ValueError:
-            logger.warning("USPS answered HTTP %s with a body that is not JSON", response.status_code)
-            return [
-                TrackResult(n, error=f"USPS answer malformed (HTTP {response.status_code}): not JSON")
-                for n in numbers
-            ]
-        if response.status_code not in (200, 207):
-            message = _error_message(body) or f"HTTP {response.status_code}"
+            body = None
+            if status in (200, 207):
+                logger.warning("USPS answered HTTP %s with a body that is not JSON", status)
+                error = f"USPS answer malformed (HTTP {status}): not JSON"
+                return [TrackResult(n, error=error) for n in numbers]
+        if status not in (200, 207):
+            message = _error_message(body) or f"HTTP {status}"
             return [TrackResult(n, error=f"USPS refused the request: {message}") for n in numbers]
         return mapper.parse_tracking_response(body, numbers)
 

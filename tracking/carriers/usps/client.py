@@ -11,7 +11,8 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
+from email.utils import parsedate_to_datetime
 
 import requests
 from django.utils import timezone
@@ -21,6 +22,8 @@ from tracking.carriers import budget, tokens
 logger = logging.getLogger(__name__)
 
 CARRIER = "usps"
+# A Retry-After beyond a day is not believed (and "inf" would not fit in a datetime).
+MAX_RETRY_AFTER = 24 * 3600.0
 
 
 class CarrierUnavailable(Exception):
@@ -72,7 +75,8 @@ class UspsClient:
             )
             if response.status_code != 401 or attempt:
                 return response
-            tokens.forget_token(carrier=CARRIER)
+            # Forget only the token USPS refused: another worker may already hold a new one.
+            tokens.forget_token(carrier=CARRIER, token=token)
         return response
 
     def _fetch_token(self) -> tuple[str, int]:
@@ -87,11 +91,15 @@ class UspsClient:
         )
         try:
             payload = response.json()
-            return str(payload["access_token"]), int(payload.get("expires_in", 28799))
-        except (ValueError, KeyError, TypeError) as exc:
+            token = payload["access_token"]
+            expires_in = int(payload.get("expires_in", 28799))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CarrierUnavailable(
                 f"USPS token request failed: HTTP {response.status_code}"
             ) from exc
+        if response.status_code != 200 or not isinstance(token, str) or not token:
+            raise CarrierUnavailable(f"USPS token request failed: HTTP {response.status_code}")
+        return token, expires_in
 
     def _send(self, kind: str, url: str, **kwargs) -> requests.Response:
         last_problem = ""
@@ -103,7 +111,8 @@ class UspsClient:
             budget.take_slot(carrier=CARRIER, per_hour=self.per_hour, kind=kind)
             try:
                 response = self.session.post(url, timeout=self.timeout, **kwargs)
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except requests.RequestException as exc:
+                # Timeouts, refused connections, bodies cut short: all worth another try.
                 last_problem = f"{type(exc).__name__}: {exc}"
                 logger.warning("USPS %s attempt %d failed: %s", kind, attempt + 1, last_problem)
                 continue
@@ -133,7 +142,18 @@ class UspsClient:
 
 
 def _retry_after(response: requests.Response) -> float:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "60")))
-    except ValueError:
+    """Seconds to wait: Retry-After is delay-seconds or an HTTP date (RFC 9110); 60 if absent."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
         return 60.0
+    try:
+        return min(max(0.0, float(value)), MAX_RETRY_AFTER)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 60.0
+    if when.tzinfo is None:  # "-0000": UTC with no source zone
+        when = when.replace(tzinfo=UTC)
+    return min(max(0.0, (when - timezone.now()).total_seconds()), MAX_RETRY_AFTER)

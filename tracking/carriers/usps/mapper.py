@@ -11,7 +11,7 @@ import logging
 from datetime import UTC, date, datetime
 
 from tracking.carriers.base import Event, TrackRequest, TrackResult
-from tracking.choices import Subtag, Tag
+from tracking.choices import Subtag
 
 logger = logging.getLogger(__name__)
 
@@ -147,9 +147,11 @@ def _parse_time(local: str | None, gmt: str | None) -> tuple[datetime, int | Non
     raise ValueError("event has no timestamp")
 
 
-def _iso(value: str | None) -> datetime | None:
-    if not value:
+def _iso(value) -> datetime | None:
+    if value is None or value == "":
         return None
+    if not isinstance(value, str):
+        raise ValueError(f"timestamp {value!r} is not a string")
     text = value.strip().replace("Z", "+00:00")
     return datetime.fromisoformat(text)
 
@@ -263,7 +265,11 @@ def parse_tracking_response(body, requested: list[str]) -> list[TrackResult]:
     """
     items = body
     if isinstance(body, dict):
-        items = next((v for v in body.values() if isinstance(v, list)), [body])
+        # One item on its own, or a wrapper holding the list of items.
+        if "trackingNumber" in body:
+            items = [body]
+        else:
+            items = next((v for v in body.values() if isinstance(v, list)), [body])
     if not isinstance(items, list):
         return [TrackResult(n, error="USPS answer malformed: not a list") for n in requested]
     results: dict[str, TrackResult] = {}
