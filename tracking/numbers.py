@@ -12,7 +12,8 @@ API_MIN_LENGTH, API_MAX_LENGTH = 4, 100
 USPS_PATTERN = re.compile(r"^[A-Z0-9]{4,34}$")
 S10_PATTERN = re.compile(r"^([A-Z]{2})(\d{8})(\d)([A-Z]{2})$")
 IMPB_PATTERN = re.compile(r"^9[1-5]\d{18,24}$")
-ROUTING_PATTERN = re.compile(r"^420(\d{5}|\d{9})(9[1-5]\d{18,24})$")
+ROUTING_PREFIX = "420"
+ROUTING_ZIP_LENGTHS = (5, 9)  # ZIP or ZIP+4
 _SEPARATORS = re.compile(r"[\s\-]+")
 S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
@@ -59,9 +60,7 @@ def parse(raw: str) -> ParsedNumber:
         )
     if not number.isalnum() or not number.isascii():
         raise TrackingNumberError("Tracking number may contain only letters and digits.")
-    routed = ROUTING_PATTERN.match(number)
-    if routed:
-        number = routed.group(2)
+    number = _strip_routing(number)
     if IMPB_PATTERN.match(number):
         expected = mod10_check_digit(number[:-1])
         if int(number[-1]) != expected:
@@ -81,6 +80,25 @@ def parse(raw: str) -> ParsedNumber:
         slug = "usps" if s10.group(4) == "US" else None
         return ParsedNumber(number, "s10", slug)
     return ParsedNumber(number, "other", None)
+
+
+def _strip_routing(number: str) -> str:
+    """The IMpb behind a `420`+ZIP(+4) routing prefix, or the number unchanged.
+
+    420 + ZIP+4 + a 22-digit IMpb can also be read as 420 + ZIP + a 26-digit one when the +4
+    starts with 91-95, so prefer the reading whose check digit holds.
+    """
+    if not number.startswith(ROUTING_PREFIX) or not number.isdigit():
+        return number
+    readings = [
+        number[len(ROUTING_PREFIX) + n :]
+        for n in ROUTING_ZIP_LENGTHS
+        if IMPB_PATTERN.match(number[len(ROUTING_PREFIX) + n :])
+    ]
+    for impb in readings:
+        if mod10_check_digit(impb[:-1]) == int(impb[-1]):
+            return impb
+    return readings[0] if readings else number
 
 
 def validate_for_usps(number: str) -> None:

@@ -28,6 +28,7 @@ def refresh_cycle() -> dict:
         "errors": report.errors,
         "expired": report.expired,
         "budget_exhausted": report.budget_exhausted,
+        "failed_batches": report.failed_batches,
     }
 
 

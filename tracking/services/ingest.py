@@ -17,59 +17,104 @@ from tracking.schedule import next_check_delay
 
 TERMINAL_SUBTAGS = {Subtag.EXCEPTION_011, Subtag.EXCEPTION_013}
 DERIVED_FIELDS = [
-    "tag", "subtag", "subtag_message", "signed_by", "delivery_time", "failed_delivery_attempts",
-    "first_attempted_at", "first_attempted_offset", "shipment_pickup_date",
-    "shipment_delivery_date", "shipment_delivery_offset", "return_to_sender", "last_event_at",
-    "on_time_status", "on_time_difference", "refresh_priority",
+    "tag",
+    "subtag",
+    "subtag_message",
+    "signed_by",
+    "delivery_time",
+    "failed_delivery_attempts",
+    "first_attempted_at",
+    "first_attempted_offset",
+    "shipment_pickup_date",
+    "shipment_delivery_date",
+    "shipment_delivery_offset",
+    "return_to_sender",
+    "last_event_at",
+    "on_time_status",
+    "on_time_difference",
+    "refresh_priority",
 ]
 CARRIER_FIELDS = [
-    "unique_tracking_id", "mail_class", "carrier_status", "carrier_status_summary",
-    "expected_delivery", "first_expected_delivery", "pod_eligible", "rre_eligible",
-    "origin_city", "origin_state", "origin_postal_code", "destination_city",
-    "destination_state", "destination_postal_code", "destination_zip",
+    "unique_tracking_id",
+    "mail_class",
+    "carrier_status",
+    "carrier_status_summary",
+    "expected_delivery",
+    "first_expected_delivery",
+    "pod_eligible",
+    "rre_eligible",
+    "origin_city",
+    "origin_state",
+    "origin_postal_code",
+    "destination_city",
+    "destination_state",
+    "destination_postal_code",
+    "destination_zip",
 ]
 BOOKKEEPING_FIELDS = [
-    "active", "tracked_count", "last_checked_at", "next_check_at", "last_error", "last_error_at",
-    "refresh_claimed_until", "updated_at",
+    "active",
+    "tracked_count",
+    "last_checked_at",
+    "next_check_at",
+    "last_error",
+    "last_error_at",
+    "refresh_claimed_until",
+    "updated_at",
 ]
 
 
 @dataclass
 class IngestReport:
     shipments: int = 0
-    events: int = 0
+    events: int = 0  # events the carrier reported (its whole history for each shipment)
+    new_checkpoints: int = 0  # of those, the ones shipdesk had not stored yet
     errors: int = 0
     tag_changes: list[tuple[int, str, str]] = field(default_factory=list)
 
 
+def _limits(model) -> dict[str, int]:
+    return {f.name: f.max_length for f in model._meta.concrete_fields if f.max_length}
+
+
+# A carrier's text can be longer than our columns; PostgreSQL would refuse the whole batch.
+CHECKPOINT_LIMITS = _limits(Checkpoint)
+SHIPMENT_LIMITS = _limits(Shipment)
+
+
 def _checkpoint(shipment: Shipment, event, now: datetime) -> Checkpoint:
+    cut = CHECKPOINT_LIMITS
     return Checkpoint(
         shipment=shipment,
         event_key=event.key,
         checkpoint_time=event.time,
         utc_offset_minutes=event.utc_offset_minutes,
         slug=shipment.slug,
-        message=event.message,
+        message=event.message[: cut["message"]],
         tag=event.tag,
         subtag=event.subtag,
-        subtag_message=event.subtag_message,
-        raw_tag=event.raw_tag,
-        city=event.city,
-        state=event.state,
-        zip=event.zip,
-        country_iso3=event.country_iso3,
-        country_name=event.country_name,
-        location=event.location,
-        recipient_name=event.recipient_name,
-        firm=event.firm,
+        subtag_message=event.subtag_message[: cut["subtag_message"]],
+        raw_tag=event.raw_tag[: cut["raw_tag"]],
+        city=event.city[: cut["city"]],
+        state=event.state[: cut["state"]],
+        zip=event.zip[: cut["zip"]],
+        country_iso3=event.country_iso3[: cut["country_iso3"]],
+        country_name=event.country_name[: cut["country_name"]],
+        location=event.location[: cut["location"]],
+        recipient_name=event.recipient_name[: cut["recipient_name"]],
+        firm=event.firm[: cut["firm"]],
         created_at=now,
     )
 
 
 def _copy_carrier_facts(shipment: Shipment, result: TrackResult) -> None:
-    shipment.unique_tracking_id = result.unique_tracking_id or shipment.unique_tracking_id
-    shipment.mail_class = result.mail_class or shipment.mail_class
-    shipment.carrier_status = result.status[:255]
+    def fit(name: str, value: str) -> str:
+        return value[: SHIPMENT_LIMITS[name]]
+
+    shipment.unique_tracking_id = fit("unique_tracking_id", result.unique_tracking_id) or (
+        shipment.unique_tracking_id
+    )
+    shipment.mail_class = fit("mail_class", result.mail_class) or shipment.mail_class
+    shipment.carrier_status = fit("carrier_status", result.status)
     shipment.carrier_status_summary = result.status_summary
     if result.expected_delivery:
         shipment.expected_delivery = result.expected_delivery
@@ -85,10 +130,10 @@ def _copy_carrier_facts(shipment: Shipment, result: TrackResult) -> None:
         ("destination_city", result.destination_city),
         ("destination_state", result.destination_state),
         ("destination_postal_code", result.destination_zip),
-        ("destination_zip", result.destination_zip[:10]),
+        ("destination_zip", result.destination_zip),
     ):
         if theirs and not getattr(shipment, ours):
-            setattr(shipment, ours, theirs)
+            setattr(shipment, ours, fit(ours, theirs))
 
 
 def is_finished(tag: str, subtag: str) -> bool:
@@ -101,22 +146,43 @@ def shipments_ingest(
     now: datetime | None = None,
     time_scale: float = 1.0,
 ) -> IngestReport:
-    """Apply carrier results to their shipments in a handful of queries per batch."""
+    """Apply carrier results to their shipments in a handful of queries per batch.
+
+    The rows are read again (and locked) inside the transaction: a person may have marked a
+    shipment completed, edited it or deleted it while the carrier was being asked, and their
+    change must win over the copy the refresh claimed.
+    """
     now = now or timezone.now()
-    report = IngestReport(shipments=len(pairs))
-    good = [(s, r) for s, r in pairs if r.ok]
+    report = IngestReport()
     with transaction.atomic():
+        current = (
+            Shipment.objects.select_for_update()
+            .filter(pk__in=[s.pk for s, _ in pairs])
+            .order_by("pk")
+            .in_bulk()
+        )
+        pairs = [(current[s.pk], r) for s, r in pairs if s.pk in current]
+        report.shipments = len(pairs)
+        good = [(s, r) for s, r in pairs if r.ok]
+        good_ids = [s.pk for s, _ in good]
+        before = Checkpoint.objects.filter(shipment__in=good_ids).count()
         Checkpoint.objects.bulk_create(
             [_checkpoint(s, e, now) for s, r in good for e in r.events],
             ignore_conflicts=True,
             batch_size=500,
         )
         history = defaultdict(list)
-        for cp in Checkpoint.objects.filter(shipment__in=[s.pk for s, _ in good]).only(
-            "shipment_id", "checkpoint_time", "utc_offset_minutes", "tag", "subtag",
-            "subtag_message", "recipient_name",
+        for cp in Checkpoint.objects.filter(shipment__in=good_ids).only(
+            "shipment_id",
+            "checkpoint_time",
+            "utc_offset_minutes",
+            "tag",
+            "subtag",
+            "subtag_message",
+            "recipient_name",
         ):
             history[cp.shipment_id].append(cp)
+        report.new_checkpoints = sum(len(h) for h in history.values()) - before
         for shipment, result in pairs:
             shipment.last_checked_at = now
             shipment.refresh_claimed_until = None
@@ -125,10 +191,13 @@ def shipments_ingest(
                 report.errors += 1
                 shipment.last_error = result.error[:2000]
                 shipment.last_error_at = now
-                shipment.next_check_at = now + next_check_delay(
-                    tag=shipment.tag, since_last_event=None, error=result.error,
-                    retryable=result.retryable,
-                )
+                if shipment.active:
+                    shipment.next_check_at = now + next_check_delay(
+                        tag=shipment.tag,
+                        since_last_event=None,
+                        error=result.error,
+                        retryable=result.retryable,
+                    )
                 continue
             report.events += len(result.events)
             _apply_history(shipment, result, history[shipment.pk], now, time_scale, report)
@@ -148,8 +217,10 @@ def _apply_history(shipment, result, checkpoints, now, time_scale, report) -> No
     if shipment.completed_reason:
         # Marked completed by a person: keep their verdict, keep the history.
         shipment.active = False
+        shipment.next_check_at = None
         return
     before = shipment.tag
+    restarted_at = shipment.last_event_at
     fields = derive(
         checkpoints,
         promised=shipment.order_promised_delivery_date,
@@ -158,6 +229,9 @@ def _apply_history(shipment, result, checkpoints, now, time_scale, report) -> No
     )
     for name, value in fields.items():
         setattr(shipment, name, value)
+    if restarted_at and (shipment.last_event_at is None or shipment.last_event_at < restarted_at):
+        # A retrack restarts the expiry clock; older checkpoints must not wind it back.
+        shipment.last_event_at = restarted_at
     if before != shipment.tag:
         report.tag_changes.append((shipment.pk, before, shipment.tag))
     if is_finished(shipment.tag, shipment.subtag):

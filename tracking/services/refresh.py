@@ -6,11 +6,12 @@ taken with SELECT … FOR UPDATE SKIP LOCKED, so two workers never refresh the s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -23,29 +24,37 @@ from tracking.services.shipments import shipments_expire_stale
 
 CLAIM_FOR = timedelta(minutes=10)
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass
 class RefreshReport:
     batches: int = 0
     shipments: int = 0
     events: int = 0
+    new_checkpoints: int = 0
     errors: int = 0
     expired: int = 0
     budget_exhausted: bool = False
+    failed_batches: int = 0  # batches that raised: kept claimed, retried when the claim lapses
     tag_changes: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-def due_queryset(*, slug: str, now: datetime):
+def due_queryset(*, slug: str, now: datetime, due_by: datetime | None = None):
+    """Active, unclaimed shipments due by `due_by` (default `now`), most urgent first."""
     return (
-        Shipment.objects.filter(active=True, slug=slug, next_check_at__lte=now)
+        Shipment.objects.filter(active=True, slug=slug, next_check_at__lte=due_by or now)
         .filter(Q(refresh_claimed_until__isnull=True) | Q(refresh_claimed_until__lt=now))
         .order_by("refresh_priority", "next_check_at", "id")
     )
 
 
-def shipments_claim_due(*, slug: str, limit: int, now: datetime) -> list[Shipment]:
+def shipments_claim_due(
+    *, slug: str, limit: int, now: datetime, due_by: datetime | None = None
+) -> list[Shipment]:
+    """Claim up to `limit` due shipments for CLAIM_FOR; no other worker gets them meanwhile."""
     with transaction.atomic():
-        due = due_queryset(slug=slug, now=now)
+        due = due_queryset(slug=slug, now=now, due_by=due_by)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         ids = list(due.values_list("id", flat=True)[:limit])
@@ -57,9 +66,7 @@ def shipments_release(*, shipments: list[Shipment]) -> None:
     Shipment.objects.filter(id__in=[s.pk for s in shipments]).update(refresh_claimed_until=None)
 
 
-def shipments_track(
-    *, carrier: Carrier, shipments: list[Shipment], now: datetime | None = None
-):
+def shipments_track(*, carrier: Carrier, shipments: list[Shipment], now: datetime | None = None):
     """Ask the carrier about these shipments (one batch) and ingest what it says."""
     results = carrier.track(
         [
@@ -74,8 +81,11 @@ def shipments_track(
     )
     by_number = {r.tracking_number.upper(): r for r in results}
     pairs = [
-        (s, by_number.get(s.tracking_number.upper())
-         or TrackResult(s.tracking_number, error="The carrier gave no answer for this number."))
+        (
+            s,
+            by_number.get(s.tracking_number.upper())
+            or TrackResult(s.tracking_number, error="The carrier gave no answer for this number."),
+        )
         for s in shipments
     ]
     return shipments_ingest(pairs=pairs, now=now, time_scale=carrier.time_scale)
@@ -88,13 +98,20 @@ def refresh_due(
     on_batch: Callable[[int], None] | None = None,
     carriers: dict[str, Carrier] | None = None,
 ) -> RefreshReport:
-    """Track due shipments until none is due, the budget is spent or max_batches is reached."""
+    """Track due shipments until none is due, the budget is spent or max_batches is reached.
+
+    One pass looks at what was due when it started: a shipment refreshed in this pass is not
+    refreshed again by it, however long the pass takes.
+    """
     report = RefreshReport()
+    started = clock()
     for slug in registry.SUPPORTED_SLUGS:
         carrier = (carriers or {}).get(slug) or registry.get_carrier(slug)
         while max_batches is None or report.batches < max_batches:
             now = clock()
-            batch = shipments_claim_due(slug=slug, limit=carrier.batch_size, now=now)
+            batch = shipments_claim_due(
+                slug=slug, limit=carrier.batch_size, now=now, due_by=started
+            )
             if not batch:
                 break
             try:
@@ -103,15 +120,36 @@ def refresh_due(
                 shipments_release(shipments=batch)
                 report.budget_exhausted = True
                 break
+            except Exception as exc:
+                # A bug, or an answer that cannot be stored: end this carrier's pass rather
+                # than the worker. The batch stays claimed, so the next pass goes on with the
+                # other shipments and this one is tried again when its claim lapses.
+                logger.exception("Refreshing %d %s shipments failed", len(batch), slug)
+                _record_failure(batch, exc, now)
+                report.failed_batches += 1
+                report.errors += len(batch)
+                break
             report.batches += 1
             report.shipments += len(batch)
             report.events += ingested.events
+            report.new_checkpoints += ingested.new_checkpoints
             report.errors += ingested.errors
             report.tag_changes += ingested.tag_changes
             if on_batch:
                 on_batch(len(batch))
     report.expired = shipments_expire_stale(now=clock())
     return report
+
+
+def _record_failure(batch: list[Shipment], exc: Exception, now: datetime) -> None:
+    minutes = round(CLAIM_FOR.total_seconds() / 60)
+    message = f"Refresh failed ({type(exc).__name__}: {exc}); tried again in {minutes} minutes."
+    try:
+        Shipment.objects.filter(id__in=[s.pk for s in batch]).update(
+            last_error=message[:2000], last_error_at=now
+        )
+    except DatabaseError:
+        logger.exception("Could not record the failure on the shipments")
 
 
 def count_due(*, now: datetime | None = None) -> int:

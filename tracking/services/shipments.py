@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -50,9 +50,7 @@ def shipment_create(
     for name, values in (("emails", emails or []), ("smses", smses or [])):
         if len(values) > MAX_SUBSCRIBERS:
             raise ShipmentError(f"At most {MAX_SUBSCRIBERS} {name} are allowed.", field=name)
-    if Shipment.objects.filter(
-        partner=partner, slug=slug, tracking_number=parsed.number
-    ).exists():
+    if Shipment.objects.filter(partner=partner, slug=slug, tracking_number=parsed.number).exists():
         raise ShipmentError(
             f"Tracking already exists: {slug} {parsed.number}.",
             field="tracking_number",
@@ -60,29 +58,46 @@ def shipment_create(
         )
     now = now or timezone.now()
     fields.setdefault("created_at", now)
-    with transaction.atomic():
-        shipment = Shipment.objects.create(
-            partner=partner,
-            tracking_number=parsed.number,
-            slug=slug,
-            title=fields.pop("title", "") or parsed.number,
-            next_check_at=now,
-            **fields,
-        )
-        Subscriber.objects.bulk_create(
-            [Subscriber(shipment=shipment, channel="email", address=a) for a in emails or []]
-            + [Subscriber(shipment=shipment, channel="sms", address=a) for a in smses or []],
-            ignore_conflicts=True,
-        )
+    try:
+        with transaction.atomic():
+            shipment = Shipment.objects.create(
+                partner=partner,
+                tracking_number=parsed.number,
+                slug=slug,
+                title=fields.pop("title", "") or parsed.number,
+                next_check_at=now,
+                **fields,
+            )
+            Subscriber.objects.bulk_create(
+                [Subscriber(shipment=shipment, channel="email", address=a) for a in emails or []]
+                + [Subscriber(shipment=shipment, channel="sms", address=a) for a in smses or []],
+                ignore_conflicts=True,
+            )
+    except IntegrityError as exc:
+        if not Shipment.objects.filter(
+            partner=partner, slug=slug, tracking_number=parsed.number
+        ).exists():
+            raise
+        # The same number, created by a concurrent request after the check above.
+        raise ShipmentError(
+            f"Tracking already exists: {slug} {parsed.number}.",
+            field="tracking_number",
+            code="exists",
+        ) from exc
     return shipment
 
 
 def shipments_expire_stale(*, now: datetime | None = None) -> int:
-    """Expire active shipments with no update for TRACKING_EXPIRE_DAYS; return how many."""
+    """Expire active shipments with no update for TRACKING_EXPIRE_DAYS; return how many.
+
+    A shipment a refresh has claimed is left to it: its answer may be news.
+    """
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.TRACKING_EXPIRE_DAYS)
-    stale = Shipment.objects.filter(active=True).filter(
-        Q(last_event_at__lt=cutoff) | Q(last_event_at__isnull=True, created_at__lt=cutoff)
+    stale = (
+        Shipment.objects.filter(active=True)
+        .filter(Q(last_event_at__lt=cutoff) | Q(last_event_at__isnull=True, created_at__lt=cutoff))
+        .exclude(refresh_claimed_until__gt=now)
     )
     return stale.update(
         active=False,

@@ -1,0 +1,246 @@
+"""Applying carrier answers to shipments: checkpoints once, derived status, scheduling."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tracking.carriers.base import TrackResult
+from tracking.carriers.usps import mapper
+from tracking.models import Checkpoint, Shipment
+from tracking.schedule import RETRY_SOON
+from tracking.services.ingest import shipments_ingest
+from tracking.services.lifecycle import shipment_mark_completed
+from tracking.services.shipments import shipment_create
+
+NUMBER = "9400111899223123456785"
+OTHER = "9405500000000000000016"
+NOW = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
+
+
+def usps_event(code, text, gmt, *, recipient=""):
+    """A USPS v3r2 trackingEvents[] item at `gmt` (Eastern time, UTC-5)."""
+    local = (gmt - timedelta(hours=5)).replace(tzinfo=None).isoformat() + "-05:00"
+    return {
+        "eventType": text,
+        "eventTimestamp": local,
+        "GMTTimestamp": gmt.isoformat().replace("+00:00", "Z"),
+        "eventCode": code,
+        "eventCity": "NEW YORK",
+        "eventState": "NY",
+        "eventZIPCode": "10001",
+        "eventCountry": "US",
+        "recipientName": recipient,
+        "firm": "",
+    }
+
+
+IN_TRANSIT = [
+    usps_event("A1", "Arrived at USPS Regional Facility", NOW - timedelta(hours=20)),
+    usps_event("03", "USPS in possession of item", NOW - timedelta(hours=40)),
+    usps_event("MA", "Shipping Label Created, USPS Awaiting Item", NOW - timedelta(hours=50)),
+]
+DELIVERED = [
+    usps_event("01", "Delivered, In/At Mailbox", NOW - timedelta(hours=1), recipient="J SMITH"),
+    usps_event("OF", "Out for Delivery", NOW - timedelta(hours=6)),
+    *IN_TRANSIT,
+]
+
+
+def usps_result(number, events, **extra):
+    """Parse a USPS result item the way the real carrier does."""
+    item = {
+        "trackingNumber": number,
+        "uniqueTrackingID": "UTID" + number[-6:],
+        "mailClass": "Priority Mail",
+        "status": events[0]["eventType"] if events else "",
+        "destinationCity": "NEW YORK",
+        "destinationState": "NY",
+        "destinationZIPCode": "10001",
+        "servicesEligibility": {"proofOfDeliveryEnabled": True},
+        "trackingEvents": events,
+        **extra,
+    }
+    (result,) = mapper.parse_tracking_response([item], [number])
+    assert result.ok, result.error
+    return result
+
+
+@pytest.fixture
+def shipment(partner):
+    return shipment_create(partner=partner, tracking_number=NUMBER, now=NOW - timedelta(days=3))
+
+
+def test_the_same_answer_ingested_twice_leaves_one_set_of_checkpoints(shipment):
+    result = usps_result(NUMBER, IN_TRANSIT)
+
+    first = shipments_ingest(pairs=[(shipment, result)], now=NOW)
+    second = shipments_ingest(pairs=[(shipment, usps_result(NUMBER, IN_TRANSIT))], now=NOW)
+
+    assert shipment.checkpoints.count() == 3
+    assert (first.events, first.new_checkpoints) == (3, 3)
+    assert (second.events, second.new_checkpoints) == (3, 0)
+    shipment.refresh_from_db()
+    assert shipment.tracked_count == 2
+    assert shipment.tag == "InTransit"
+
+
+def test_a_longer_history_adds_only_the_new_events(shipment):
+    shipments_ingest(pairs=[(shipment, usps_result(NUMBER, IN_TRANSIT))], now=NOW)
+    report = shipments_ingest(pairs=[(shipment, usps_result(NUMBER, DELIVERED))], now=NOW)
+
+    assert report.new_checkpoints == 2
+    assert shipment.checkpoints.count() == 5
+    assert [c.raw_tag for c in shipment.checkpoints.all()] == ["01", "OF", "A1", "03", "MA"]
+
+
+def test_checkpoints_keep_the_event_details(shipment):
+    shipments_ingest(pairs=[(shipment, usps_result(NUMBER, DELIVERED))], now=NOW)
+    delivered = shipment.checkpoints.first()
+    assert delivered.checkpoint_time == NOW - timedelta(hours=1)
+    assert delivered.utc_offset_minutes == -300
+    assert delivered.local_time.hour == 6  # 11:00 UTC shown at the event's -05:00
+    assert (delivered.tag, delivered.subtag) == ("Delivered", "Delivered_001")
+    assert (delivered.city, delivered.state, delivered.zip) == ("New York", "NY", "10001")
+    assert (delivered.country_iso3, delivered.recipient_name) == ("USA", "J SMITH")
+
+
+def test_tag_changes_are_reported_once(shipment, partner):
+    other = shipment_create(partner=partner, tracking_number=OTHER, now=NOW - timedelta(days=3))
+
+    first = shipments_ingest(
+        pairs=[(shipment, usps_result(NUMBER, IN_TRANSIT)), (other, usps_result(OTHER, []))],
+        now=NOW,
+    )
+    again = shipments_ingest(pairs=[(shipment, usps_result(NUMBER, IN_TRANSIT))], now=NOW)
+    delivered = shipments_ingest(pairs=[(shipment, usps_result(NUMBER, DELIVERED))], now=NOW)
+
+    assert first.tag_changes == [(shipment.pk, "Pending", "InTransit")]  # `other` stays Pending
+    assert again.tag_changes == []
+    assert delivered.tag_changes == [(shipment.pk, "InTransit", "Delivered")]
+
+
+def test_a_delivered_shipment_becomes_inactive_with_its_derived_fields(shipment):
+    shipment.order_promised_delivery_date = NOW.date()
+    shipment.save()
+
+    shipments_ingest(pairs=[(shipment, usps_result(NUMBER, DELIVERED))], now=NOW)
+
+    shipment.refresh_from_db()
+    assert shipment.active is False
+    assert shipment.next_check_at is None
+    assert (shipment.tag, shipment.subtag) == ("Delivered", "Delivered_001")
+    assert shipment.signed_by == "J SMITH"
+    assert shipment.shipment_delivery_date == NOW - timedelta(hours=1)
+    assert shipment.on_time_status == "on-time"
+    assert shipment.unique_tracking_id == "UTID456785"
+    assert shipment.pod_eligible is True
+    assert shipment.destination_city == "New York"
+    assert shipment.last_checked_at == NOW
+    assert shipment.refresh_claimed_until is None
+    assert Shipment.objects.due(now=NOW + timedelta(days=365)).count() == 0
+
+
+def test_a_moving_shipment_stays_active_and_is_checked_again(shipment):
+    shipments_ingest(pairs=[(shipment, usps_result(NUMBER, IN_TRANSIT))], now=NOW)
+    shipment.refresh_from_db()
+    assert shipment.active is True
+    assert NOW < shipment.next_check_at <= NOW + timedelta(hours=24)
+
+
+def test_a_persons_completed_verdict_survives_later_carrier_answers(shipment):
+    shipments_ingest(pairs=[(shipment, usps_result(NUMBER, IN_TRANSIT))], now=NOW)
+    shipment_mark_completed(shipment=shipment, reason="LOST")
+
+    report = shipments_ingest(pairs=[(shipment, usps_result(NUMBER, DELIVERED))], now=NOW)
+
+    shipment.refresh_from_db()
+    assert shipment.completed_reason == "LOST"
+    assert (shipment.tag, shipment.subtag) == ("Exception", "Exception_013")
+    assert shipment.active is False
+    assert report.tag_changes == []
+    assert shipment.checkpoints.count() == 5  # the history is still kept
+
+
+def test_a_verdict_given_while_the_carrier_was_asked_wins_over_the_claimed_copy(shipment):
+    claimed = Shipment.objects.get(pk=shipment.pk)  # what a refresh worker holds
+    shipment_mark_completed(
+        shipment=Shipment.objects.get(pk=shipment.pk), reason="RETURNED_TO_SENDER"
+    )
+
+    shipments_ingest(pairs=[(claimed, usps_result(NUMBER, DELIVERED))], now=NOW)
+
+    shipment.refresh_from_db()
+    assert shipment.completed_reason == "RETURNED_TO_SENDER"
+    assert (shipment.tag, shipment.subtag) == ("Exception", "Exception_011")
+    assert shipment.return_to_sender is True
+    assert shipment.active is False
+
+
+def test_a_shipment_deleted_while_the_carrier_was_asked_is_skipped(shipment):
+    claimed = Shipment.objects.get(pk=shipment.pk)
+    shipment.delete()
+
+    report = shipments_ingest(pairs=[(claimed, usps_result(NUMBER, DELIVERED))], now=NOW)
+
+    assert report.shipments == 0
+    assert Checkpoint.objects.count() == 0
+
+
+def test_a_carrier_error_is_recorded_and_retried_without_touching_the_status(shipment):
+    shipments_ingest(pairs=[(shipment, usps_result(NUMBER, IN_TRANSIT))], now=NOW)
+    later = NOW + timedelta(hours=3)
+
+    report = shipments_ingest(
+        pairs=[(shipment, TrackResult(NUMBER, error="USPS 503: busy", retryable=True))], now=later
+    )
+
+    shipment.refresh_from_db()
+    assert report.errors == 1
+    assert shipment.last_error == "USPS 503: busy"
+    assert shipment.last_error_at == later
+    assert shipment.next_check_at == later + RETRY_SOON
+    assert shipment.tag == "InTransit"
+    assert shipment.active is True
+    assert shipment.checkpoints.count() == 3
+
+    shipments_ingest(pairs=[(shipment, usps_result(NUMBER, IN_TRANSIT))], now=later)
+    shipment.refresh_from_db()
+    assert shipment.last_error == ""
+    assert shipment.last_error_at is None
+
+
+def test_a_batch_with_a_bad_item_still_applies_the_good_ones(shipment, partner):
+    other = shipment_create(partner=partner, tracking_number=OTHER)
+    report = shipments_ingest(
+        pairs=[
+            (shipment, usps_result(NUMBER, DELIVERED)),
+            (other, TrackResult(OTHER, error="USPS 404: not found")),
+        ],
+        now=NOW,
+    )
+    shipment.refresh_from_db()
+    other.refresh_from_db()
+    assert (report.shipments, report.errors) == (2, 1)
+    assert shipment.tag == "Delivered"
+    assert other.last_error == "USPS 404: not found"
+    assert other.checkpoints.count() == 0
+
+
+def test_carrier_text_longer_than_our_columns_is_cut_not_refused(shipment):
+    long_event = usps_event("01", "Delivered", NOW - timedelta(hours=1), recipient="R" * 300)
+    long_event["eventCity"] = "C" * 300
+    long_event["eventZIPCode"] = "9" * 40
+    result = usps_result(NUMBER, [long_event], mailClass="M" * 300)
+
+    shipments_ingest(pairs=[(shipment, result)], now=NOW)
+
+    checkpoint = shipment.checkpoints.get()
+    assert (len(checkpoint.city), len(checkpoint.zip), len(checkpoint.recipient_name)) == (
+        100,
+        20,
+        255,
+    )
+    shipment.refresh_from_db()
+    assert len(shipment.mail_class) == 100
+    assert shipment.signed_by == "R" * 255
+    assert shipment.tag == "Delivered"
