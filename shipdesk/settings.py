@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks_db",
     "shipdesk",
     "tracking",
@@ -161,6 +163,31 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 API_RATE_PER_SECOND = env.int("API_RATE_PER_SECOND", default=10)
+
+# OpenAPI of the partner API (/api/schema/, /api/docs/, /api/redoc/); see tracking.api.schema.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "shipdesk partner API",
+    "VERSION": "2024-04",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SORT_OPERATIONS": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "persistAuthorization": True,
+        "displayOperationId": True,
+        "validatorUrl": None,
+    },
+    "ENUM_NAME_OVERRIDES": {"ErrorTypeEnum": "tracking.api.schema.ERROR_TYPE_CHOICES"},
+    "PREPROCESSING_HOOKS": ["tracking.api.schema.partner_endpoints"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracking.api.schema.postprocess",
+    ],
+}
 
 # USPS APIs v3. Without credentials shipdesk tracks through the offline sandbox carrier.
 USPS_CLIENT_ID = env.str("USPS_CLIENT_ID", default="")

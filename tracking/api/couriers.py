@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from shipdesk.api import PartnerAPIView, aftership_response
 from tracking import numbers
+from tracking.api import schema as doc
 from tracking.carriers.registry import SUPPORTED_SLUGS
 
 COURIERS = {
@@ -20,6 +21,7 @@ COURIERS = {
         "service_from_country_iso3": ["USA"],
     }
 }
+COURIERS_TAGS = ["Couriers"]
 
 
 def couriers_answer(slugs):
@@ -28,16 +30,58 @@ def couriers_answer(slugs):
 
 
 class CourierListView(PartnerAPIView):
+    schema = doc.PartnerAutoSchema()
+
+    @doc.operation(
+        operation_id="getUserCouriers",
+        summary="Get the partner's couriers",
+        tags=COURIERS_TAGS,
+        responses=doc.responses(doc.CourierListResponse, 401, 429),
+    )
+    def get(self, request):
+        return couriers_answer(SUPPORTED_SLUGS)
+
+
+class AllCouriersView(CourierListView):
+    @doc.operation(
+        operation_id="getAllCouriers",
+        summary="Get all couriers",
+        description="Every courier shipdesk can track.",
+        tags=COURIERS_TAGS,
+        responses=doc.responses(doc.CourierListResponse, 401, 429),
+    )
     def get(self, request):
         return couriers_answer(SUPPORTED_SLUGS)
 
 
 class DetectSerializer(serializers.Serializer):
     tracking_number = serializers.CharField(max_length=200)
-    slug = serializers.ListField(child=serializers.CharField(), required=False)
+    slug = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Only detect among these courier slugs.",
+    )
+
+
+DetectBody = doc.request_body(
+    "DetectCourierBody",
+    "tracking",
+    DetectSerializer,
+    "The tracking number to detect a courier for. Also accepted without the `tracking` wrapper.",
+)
 
 
 class CourierDetectView(PartnerAPIView):
+    schema = doc.PartnerAutoSchema()
+
+    @doc.operation(
+        operation_id="detectCourier",
+        summary="Detect the courier of a tracking number",
+        description="The couriers whose number formats match (empty when none is sure).",
+        tags=COURIERS_TAGS,
+        request=DetectBody,
+        responses=doc.responses(doc.CourierListResponse, 400, 401, 415, 429),
+    )
     def post(self, request):
         from tracking.api.views import _body, _validated
 

@@ -9,7 +9,7 @@ BY_NUMBER = "<str:slug>/<str:tracking_number>"
 urlpatterns = [
     path("trackings", views.TrackingListView.as_view(), name="api-trackings"),
     path("couriers", couriers.CourierListView.as_view(), name="api-couriers"),
-    path("couriers/all", couriers.CourierListView.as_view(), name="api-couriers-all"),
+    path("couriers/all", couriers.AllCouriersView.as_view(), name="api-couriers-all"),
     path("couriers/detect", couriers.CourierDetectView.as_view(), name="api-couriers-detect"),
 ]
 for suffix, key in ((BY_ID, "id"), (BY_NUMBER, "number")):
@@ -32,17 +32,17 @@ for suffix, key in ((BY_ID, "id"), (BY_NUMBER, "number")):
         ),
         path(
             f"notifications/{suffix}",
-            views.NotificationView.as_view(http_method_names=["get", "options"]),
+            views.NotificationView.as_view(),
             name=f"api-notifications-by-{key}",
         ),
         path(
             f"notifications/{suffix}/add",
-            views.NotificationView.as_view(action="add", http_method_names=["post", "options"]),
+            views.NotificationAddView.as_view(),
             name=f"api-notifications-add-by-{key}",
         ),
         path(
             f"notifications/{suffix}/remove",
-            views.NotificationView.as_view(action="remove", http_method_names=["post", "options"]),
+            views.NotificationRemoveView.as_view(),
             name=f"api-notifications-remove-by-{key}",
         ),
     ]

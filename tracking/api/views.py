@@ -1,6 +1,12 @@
-"""AfterShip Tracking API 2024-04, served by shipdesk. Thin: validate, call a service, shape."""
+"""AfterShip Tracking API 2024-04, served by shipdesk. Thin: validate, call a service, shape.
+
+Each operation's OpenAPI description sits beside it (`@extend_schema`); the shapes it names are in
+`tracking.api.schema`.
+"""
 
 from __future__ import annotations
+
+import math
 
 from django.db.models import Prefetch
 from rest_framework.request import Request
@@ -8,6 +14,7 @@ from rest_framework.request import Request
 from shipdesk.api import APIError, PartnerAPIView, aftership_response
 from tracking import numbers, selectors
 from tracking.api import representation as rep
+from tracking.api import schema as doc
 from tracking.api import serializers as s
 from tracking.models import Checkpoint, Shipment, Subscriber
 from tracking.services import lifecycle
@@ -18,6 +25,29 @@ CODE_EXISTS = 4003
 CODE_NOT_FOUND = 4004
 CODE_RETRACK_NOT_ALLOWED = 4016
 
+TRACKINGS, CHECKPOINTS, NOTIFICATIONS = ["Trackings"], ["Last checkpoint"], ["Notifications"]
+
+TrackingCreateBody = doc.request_body(
+    "TrackingCreateBody",
+    "tracking",
+    s.TrackingCreateSerializer,
+    "The tracking to create. The same fields are also accepted without the `tracking` wrapper.",
+)
+TrackingUpdateBody = doc.request_body(
+    "TrackingUpdateBody",
+    "tracking",
+    s.TrackingFieldsSerializer,
+    'The fields to change; fields not sent stay as they are, `[]` clears a list and `""` '
+    "clears a text. Also accepted without the `tracking` wrapper.",
+)
+NotificationBody = doc.request_body(
+    "NotificationBody",
+    "notification",
+    s.NotificationSerializer,
+    "E-mail addresses and phone numbers (up to 3 of each per tracking). Also accepted without "
+    "the `notification` wrapper.",
+)
+
 
 def _shipment_error(exc: ShipmentError) -> APIError:
     code = {"exists": CODE_EXISTS}.get(
@@ -26,9 +56,52 @@ def _shipment_error(exc: ShipmentError) -> APIError:
     return APIError(str(exc), code=code, field=exc.field)
 
 
+def _request_data(request: Request):
+    """The parsed JSON body, refused (400) where shipdesk could not store or send it back."""
+    try:
+        data = request.data
+    except RecursionError as exc:  # the JSON parser recursed past Python's limit
+        raise APIError("The request body is nested too deeply.") from exc
+    _refuse_unstorable(data)
+    return data
+
+
+def _printable(key: str) -> str:
+    return key.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
+
+
+def _refuse_unstorable(data) -> None:
+    """Refuse what JSON carries but the database or the answer cannot: NUL characters
+    (PostgreSQL text and jsonb), lone surrogates (not UTF-8) and infinite numbers (`1e999`,
+    not JSON). Walks free-form members such as `custom_fields` too."""
+    stack = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        problem = None
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((path, key))
+                stack.append((f"{path}{_printable(str(key))}.", item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}{index}.", item) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            if "\x00" in value:
+                problem = "Null characters are not allowed."
+            else:
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    problem = "Surrogate characters are not allowed."
+        elif isinstance(value, float) and not math.isfinite(value):
+            problem = "Numbers must be finite."
+        if problem:
+            field = path.rstrip(".")
+            raise APIError(f"{field}: {problem}" if field else problem, field=field or None)
+
+
 def _body(request: Request, wrapper: str) -> dict:
     """Accept both AfterShip body shapes: {"tracking": {...}} and the flat object."""
-    data = request.data
+    data = _request_data(request)
     if not isinstance(data, dict):
         raise APIError("The request body must be a JSON object.")
     inner = data.get(wrapper, data)
@@ -43,14 +116,22 @@ def _validated(serializer_class, data, **kwargs):
     return serializer.validated_data
 
 
+def _not_found() -> APIError:
+    return APIError("Tracking does not exist.", http_status=404, code=CODE_NOT_FOUND)
+
+
 class TrackingLookupMixin:
     """Find the partner's tracking by id or by slug + number; another partner's is a 404."""
 
+    schema = doc.PartnerAutoSchema()
+
     def get_shipment(self, *, for_update: bool = False, full: bool = False) -> Shipment:
+        kwargs = self.kwargs
+        if any("\x00" in value for value in kwargs.values()):
+            raise _not_found()  # no id holds NUL, and PostgreSQL refuses it in a query
         qs = Shipment.objects.filter(partner=self.partner)
         if full:
             qs = qs.prefetch_related("subscribers", "checkpoints")
-        kwargs = self.kwargs
         if "tracking_id" in kwargs:
             qs = qs.filter(public_id=kwargs["tracking_id"])
         else:
@@ -60,7 +141,7 @@ class TrackingLookupMixin:
             )
         shipment = qs.first()
         if shipment is None:
-            raise APIError("Tracking does not exist.", http_status=404, code=CODE_NOT_FOUND)
+            raise _not_found()
         return shipment
 
 
@@ -69,17 +150,32 @@ def _full(shipment: Shipment) -> Shipment:
 
 
 class TrackingListView(PartnerAPIView):
+    schema = doc.PartnerAutoSchema()
+
+    @doc.operation(
+        operation_id="getTrackings",
+        summary="Get trackings",
+        description="The partner's trackings, newest first, one page at a time, filtered by the "
+        "query parameters. Deep pages stay fast.",
+        tags=TRACKINGS,
+        parameters=[s.ListQuerySerializer],
+        responses=doc.responses(doc.TrackingListResponse, 400, 401, 429),
+    )
     def get(self, request):
         params = _validated(s.ListQuerySerializer, request.query_params)
         page, limit = params["page"], params["limit"]
         qs = selectors.trackings_filter(Shipment.objects.filter(partner=self.partner), params)
         total = qs.count()
-        # Page ids first over the index, then the rows: deep pages stay cheap.
-        ids = list(
-            qs.order_by("-created_at", "-id").values_list("id", flat=True)[
-                (page - 1) * limit : page * limit
-            ]
-        )
+        offset = (page - 1) * limit
+        # Page ids first over the index, then the rows: deep pages stay cheap. A page past the
+        # end asks nothing more (and an offset too big for the database is never sent).
+        ids = []
+        if offset < total:
+            ids = list(
+                qs.order_by("-created_at", "-id").values_list("id", flat=True)[
+                    offset : offset + limit
+                ]
+            )
         rows = {
             row.pk: row
             for row in Shipment.objects.filter(id__in=ids).prefetch_related(
@@ -111,6 +207,20 @@ class TrackingListView(PartnerAPIView):
             }
         )
 
+    @doc.operation(
+        operation_id="createTracking",
+        summary="Create a tracking",
+        description="Creates a tracking for the partner. The tracking number (4 to 100 letters "
+        "and digits once spaces and dashes are dropped) must be new for the partner and slug "
+        "(else 400 with meta.code 4003); the courier is detected from the number when `slug` is "
+        "not sent.",
+        tags=TRACKINGS,
+        request=TrackingCreateBody,
+        responses={
+            **doc.responses(doc.TrackingCreatedResponse, 401, 415, 429, status=201),
+            400: doc.CREATE_ERROR,
+        },
+    )
     def post(self, request):
         data = _validated(s.TrackingCreateSerializer, _body(request, "tracking"))
         try:
@@ -121,6 +231,14 @@ class TrackingListView(PartnerAPIView):
 
 
 class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
+    @doc.operation(
+        operation_id="getTrackingById",
+        summary="Retrieve a tracking",
+        description="The tracking with its checkpoints, oldest first.",
+        tags=TRACKINGS,
+        parameters=[s.DetailQuerySerializer],
+        responses=doc.responses(doc.TrackingResponse, 400, 401, 404, 429),
+    )
     def get(self, request, **kwargs):
         params = _validated(s.DetailQuerySerializer, request.query_params)
         shipment = self.get_shipment(full=True)
@@ -128,14 +246,38 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
             {"tracking": rep.tracking_data(shipment, fields=params.get("fields") or None)}
         )
 
+    @doc.operation(
+        operation_id="updateTrackingById",
+        summary="Update a tracking",
+        description="Sets the fields sent and leaves the others unchanged.",
+        tags=TRACKINGS,
+        request=TrackingUpdateBody,
+        responses=doc.responses(doc.TrackingResponse, 400, 401, 404, 415, 429),
+    )
     def put(self, request, **kwargs):
         shipment = self.get_shipment()
         data = _validated(s.TrackingFieldsSerializer, _body(request, "tracking"))
         lifecycle.shipment_update(shipment=shipment, **data)
         return aftership_response({"tracking": rep.tracking_data(_full(shipment))})
 
-    patch = put
+    @doc.operation(
+        operation_id="patchTrackingById",
+        summary="Update a tracking (PATCH)",
+        description="The same as PUT: sets the fields sent and leaves the others unchanged.",
+        tags=TRACKINGS,
+        request=TrackingUpdateBody,
+        responses=doc.responses(doc.TrackingResponse, 400, 401, 404, 415, 429),
+    )
+    def patch(self, request, **kwargs):
+        return self.put(request, **kwargs)
 
+    @doc.operation(
+        operation_id="deleteTrackingById",
+        summary="Delete a tracking",
+        description="Deletes the tracking and its checkpoints; answers its short form.",
+        tags=TRACKINGS,
+        responses=doc.responses(doc.TrackingDeletedResponse, 401, 404, 429),
+    )
     def delete(self, request, **kwargs):
         shipment = self.get_shipment()
         short = rep.tracking_short(shipment)
@@ -144,6 +286,18 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
 
 
 class RetrackView(TrackingLookupMixin, PartnerAPIView):
+    @doc.operation(
+        operation_id="retrackTrackingById",
+        summary="Retrack an expired tracking",
+        description="Tracks an inactive (expired or completed) tracking again; at most 3 times "
+        "per tracking. Otherwise 400 with meta.code 4016.",
+        tags=TRACKINGS,
+        request=None,
+        responses={
+            **doc.responses(doc.TrackingResponse, 401, 404, 429),
+            400: doc.RETRACK_ERROR,
+        },
+    )
     def post(self, request, **kwargs):
         shipment = self.get_shipment()
         try:
@@ -154,16 +308,33 @@ class RetrackView(TrackingLookupMixin, PartnerAPIView):
 
 
 class MarkCompletedView(TrackingLookupMixin, PartnerAPIView):
+    @doc.operation(
+        operation_id="markTrackingCompletedById",
+        summary="Mark a tracking as completed",
+        description="A person's verdict; the tracking stops auto-updating until retracked. "
+        f"{doc.MARK_COMPLETED_DOC}.",
+        tags=TRACKINGS,
+        request=s.MarkCompletedSerializer,
+        responses=doc.responses(doc.TrackingResponse, 400, 401, 404, 415, 429),
+    )
     def post(self, request, **kwargs):
         shipment = self.get_shipment()
-        data = _validated(
-            s.MarkCompletedSerializer, request.data if isinstance(request.data, dict) else {}
-        )
+        body = _request_data(request)
+        data = _validated(s.MarkCompletedSerializer, body if isinstance(body, dict) else {})
         lifecycle.shipment_mark_completed(shipment=shipment, reason=data["reason"])
         return aftership_response({"tracking": rep.tracking_data(_full(shipment))})
 
 
 class LastCheckpointView(TrackingLookupMixin, PartnerAPIView):
+    @doc.operation(
+        operation_id="getCheckpointByTrackingId",
+        summary="Get last checkpoint",
+        description="The tracking's status and its latest checkpoint (`{}` when it has none); "
+        "`fields` picks checkpoint fields.",
+        tags=CHECKPOINTS,
+        parameters=[s.DetailQuerySerializer],
+        responses=doc.responses(doc.LastCheckpointResponse, 400, 401, 404, 429),
+    )
     def get(self, request, **kwargs):
         params = _validated(s.DetailQuerySerializer, request.query_params)
         shipment = self.get_shipment()
@@ -185,21 +356,22 @@ class LastCheckpointView(TrackingLookupMixin, PartnerAPIView):
 
 
 class NotificationView(TrackingLookupMixin, PartnerAPIView):
-    action = None  # "add", "remove" or None for reading
+    """Who is notified of a tracking's changes; the subclasses add and remove them."""
 
+    http_method_names = ["get", "options"]
+
+    @doc.operation(
+        operation_id="getNotificationByTrackingId",
+        summary="Get a tracking's notification receivers",
+        tags=NOTIFICATIONS,
+        responses=doc.responses(doc.NotificationResponse, 401, 404, 429),
+    )
     def get(self, request, **kwargs):
         return self._answer(self.get_shipment())
 
-    def post(self, request, **kwargs):
-        if self.action is None:
-            raise APIError(
-                "Use …/add or …/remove to change notifications.", http_status=405, code=405
-            )
+    def _change(self, request, change):
         shipment = self.get_shipment()
         data = _validated(s.NotificationSerializer, _body(request, "notification"))
-        change = (
-            lifecycle.subscribers_add if self.action == "add" else (lifecycle.subscribers_remove)
-        )
         try:
             change(shipment=shipment, emails=data.get("emails", []), smses=data.get("smses", []))
         except ShipmentError as exc:
@@ -216,3 +388,33 @@ class NotificationView(TrackingLookupMixin, PartnerAPIView):
                 }
             }
         )
+
+
+class NotificationAddView(NotificationView):
+    http_method_names = ["post", "options"]
+
+    @doc.operation(
+        operation_id="addNotificationByTrackingId",
+        summary="Add notification receivers",
+        description="Adds e-mail addresses and phone numbers; a tracking holds at most 3 of "
+        "each. Each receives a message when the tracking's tag changes.",
+        tags=NOTIFICATIONS,
+        request=NotificationBody,
+        responses=doc.responses(doc.NotificationResponse, 400, 401, 404, 415, 429),
+    )
+    def post(self, request, **kwargs):
+        return self._change(request, lifecycle.subscribers_add)
+
+
+class NotificationRemoveView(NotificationView):
+    http_method_names = ["post", "options"]
+
+    @doc.operation(
+        operation_id="removeNotificationByTrackingId",
+        summary="Remove notification receivers",
+        tags=NOTIFICATIONS,
+        request=NotificationBody,
+        responses=doc.responses(doc.NotificationResponse, 400, 401, 404, 415, 429),
+    )
+    def post(self, request, **kwargs):
+        return self._change(request, lifecycle.subscribers_remove)
