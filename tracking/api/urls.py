@@ -1,13 +1,18 @@
 from django.urls import path, re_path
 
 from shipdesk.api import NotFoundView
-from tracking.api import couriers, views
+from tracking.api import couriers, edd, views
 
 BY_ID = "<str:tracking_id>"
 BY_NUMBER = "<str:slug>/<str:tracking_number>"
 
 urlpatterns = [
     path("trackings", views.TrackingListView.as_view(), name="api-trackings"),
+    path(
+        "estimated-delivery-date/predict-batch",
+        edd.PredictBatchView.as_view(),
+        name="api-edd-predict-batch",
+    ),
     path("couriers", couriers.CourierListView.as_view(), name="api-couriers"),
     path("couriers/all", couriers.AllCouriersView.as_view(), name="api-couriers-all"),
     path("couriers/detect", couriers.CourierDetectView.as_view(), name="api-couriers-detect"),
