@@ -69,6 +69,7 @@ class IngestReport:
     events: int = 0  # events the carrier reported (its whole history for each shipment)
     new_checkpoints: int = 0  # of those, the ones shipdesk had not stored yet
     errors: int = 0
+    retryable_errors: int = 0
     tag_changes: list[tuple[int, str, str]] = field(default_factory=list)
 
 
@@ -189,6 +190,7 @@ def shipments_ingest(
             shipment.updated_at = now
             if not result.ok:
                 report.errors += 1
+                report.retryable_errors += result.retryable
                 shipment.last_error = result.error[:2000]
                 shipment.last_error_at = now
                 if shipment.active:

@@ -10,21 +10,28 @@ from django.utils import timezone
 from tracking.choices import COMPLETED_REASON_SUBTAG, CompletedReason, Subtag, Tag
 from tracking.derive import derive
 from tracking.models import Shipment, Subscriber
+from tracking.services.notify import subscribers_notify_later
 from tracking.services.shipments import MAX_SUBSCRIBERS, ShipmentError
 
 MAX_RETRACKS = 3
 
 
 def shipment_update(*, shipment: Shipment, emails=None, smses=None, **fields) -> Shipment:
-    """Set the given fields; lists given replace the old ones (`[]` clears)."""
+    """Set the given fields; lists given replace the old ones (`[]` clears).
+
+    Only the fields set are written: the refresh worker or a person may have changed the others
+    since `shipment` was read, and their change must stay.
+    """
     with transaction.atomic():
         for name, value in fields.items():
             setattr(shipment, name, value)
+        changed = [*fields, "updated_at"]
         if "order_promised_delivery_date" in fields:
             derived = _derived(shipment)
             shipment.on_time_status = derived["on_time_status"]
             shipment.on_time_difference = derived["on_time_difference"]
-        shipment.save()
+            changed += ["on_time_status", "on_time_difference"]
+        shipment.save(update_fields=changed)
         for channel, addresses in (("email", emails), ("sms", smses)):
             if addresses is not None:
                 _replace_subscribers(shipment, channel, addresses)
@@ -88,13 +95,25 @@ def shipment_retrack(*, shipment: Shipment, now: datetime | None = None) -> Ship
         )
     now = now or timezone.now()
     shipment.completed_reason = ""
-    for name, value in _derived(shipment).items():
+    derived = _derived(shipment)
+    for name, value in derived.items():
         setattr(shipment, name, value)
     shipment.retrack_count += 1
     shipment.active = True
     shipment.next_check_at = now
     shipment.last_event_at = now  # the expiry clock restarts from the retrack
-    shipment.save()
+    # Only what a retrack changes: others' changes since `shipment` was read stay.
+    shipment.save(
+        update_fields=[
+            *derived,
+            "completed_reason",
+            "retrack_count",
+            "active",
+            "next_check_at",
+            "last_event_at",
+            "updated_at",
+        ]
+    )
     return shipment
 
 
@@ -110,18 +129,22 @@ def shipment_mark_completed(*, shipment: Shipment, reason: str) -> Shipment:
     shipment.next_check_at = None
     if subtag == Subtag.EXCEPTION_011:
         shipment.return_to_sender = True
-    shipment.save()
+    # Only the verdict's fields: others' changes since `shipment` was read stay.
+    shipment.save(
+        update_fields=[
+            "completed_reason",
+            "tag",
+            "subtag",
+            "subtag_message",
+            "active",
+            "next_check_at",
+            "return_to_sender",
+            "updated_at",
+        ]
+    )
     if tag_changed:
         subscribers_notify_later(shipment_ids=[shipment.pk])
     return shipment
-
-
-def subscribers_notify_later(*, shipment_ids: list[int]) -> None:
-    """Queue the subscribers' messages once the current transaction commits."""
-    from tracking.tasks import notify_subscribers
-
-    if shipment_ids:
-        transaction.on_commit(lambda: notify_subscribers.enqueue(shipment_ids))
 
 
 def shipment_delete(*, shipment: Shipment) -> None:

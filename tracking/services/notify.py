@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
+from django.db import transaction
 from django.template.loader import render_to_string
 
 from tracking.models import Shipment
@@ -30,3 +31,11 @@ def subscribers_notify(*, shipment_ids: list[int]) -> int:
     if emails:
         sent += mailers.default.send_messages(emails) or 0
     return sent
+
+
+def subscribers_notify_later(*, shipment_ids: list[int]) -> None:
+    """Queue the subscribers' messages once the current transaction commits."""
+    from tracking.tasks import notify_subscribers
+
+    if shipment_ids:
+        transaction.on_commit(lambda: notify_subscribers.enqueue(shipment_ids))

@@ -20,6 +20,7 @@ from tracking.carriers.base import Carrier, TrackRequest, TrackResult
 from tracking.carriers.budget import BudgetExhausted
 from tracking.models import Shipment
 from tracking.services.ingest import shipments_ingest
+from tracking.services.notify import subscribers_notify_later
 from tracking.services.shipments import shipments_expire_stale
 
 CLAIM_FOR = timedelta(minutes=10)
@@ -37,6 +38,7 @@ class RefreshReport:
     expired: int = 0
     budget_exhausted: bool = False
     failed_batches: int = 0  # batches that raised: kept claimed, retried when the claim lapses
+    carrier_unavailable: bool = False  # a whole batch came back with retryable errors
     tag_changes: list[tuple[int, str, str]] = field(default_factory=list)
 
 
@@ -135,8 +137,14 @@ def refresh_due(
             report.new_checkpoints += ingested.new_checkpoints
             report.errors += ingested.errors
             report.tag_changes += ingested.tag_changes
+            subscribers_notify_later(shipment_ids=[pk for pk, _, _ in ingested.tag_changes])
             if on_batch:
                 on_batch(len(batch))
+            if ingested.retryable_errors == len(batch):
+                # The carrier is unreachable: stop here instead of spending the hour's budget
+                # on retries; the next pass tries again.
+                report.carrier_unavailable = True
+                break
     report.expired = shipments_expire_stale(now=clock())
     return report
 

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from tracking.services.lifecycle import shipment_mark_completed
 from tracking.services.notify import subscribers_notify
@@ -40,3 +43,23 @@ def test_marking_completed_queues_a_notification_the_worker_sends(
 
     assert len(mailoutbox) == 1
     assert "Shipment lost" in mailoutbox[0].subject
+
+
+def test_a_refresh_that_changes_the_tag_queues_a_notification(
+    partner, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from tracking.services.refresh import refresh_due
+    from tracking.tasks import notify_subscribers
+
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    shipment_create(
+        partner=partner, tracking_number=NUMBER, emails=["ann@example.com"], created_at=an_hour_ago
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = refresh_due()
+
+    assert report.tag_changes  # the sandbox answers with a first event
+    queued = DBTaskResult.objects.filter(task_path=notify_subscribers.module_path)
+    assert queued.count() == 1
