@@ -124,7 +124,6 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
 
-
 def _mailer(url: dict) -> dict:
     """Turn django-environ's EMAIL_* dict into a Django 6.1 MAILERS entry."""
     names = {

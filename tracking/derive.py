@@ -72,7 +72,9 @@ def derive(
     if ordered:
         first_day = local_date(ordered[0].checkpoint_time, ordered[0].utc_offset_minutes)
         fields["delivery_time"] = max(0, ((delivered_on or today) - first_day).days)
-    fields.update(on_time(promised=promised, delivered_on=delivered_on, expected=expected, today=today))
+    fields.update(
+        on_time(promised=promised, delivered_on=delivered_on, expected=expected, today=today)
+    )
     fields["refresh_priority"] = REFRESH_PRIORITY.get(Tag(fields["tag"]), 9)
     return fields
 

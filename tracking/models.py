@@ -23,7 +23,9 @@ class Shipment(models.Model):
 
     public_id = models.CharField(max_length=24, unique=True, default=new_public_id, editable=False)
     uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey("shipdesk.Partner", on_delete=models.PROTECT, related_name="shipments")
+    partner = models.ForeignKey(
+        "shipdesk.Partner", on_delete=models.PROTECT, related_name="shipments"
+    )
 
     tracking_number = models.CharField(max_length=100)
     slug = models.CharField(max_length=50, default="usps")
@@ -265,3 +267,6 @@ class CarrierRequest(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["carrier", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.kind} at {self.sent_at:%Y-%m-%d %H:%M:%S}"

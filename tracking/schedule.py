@@ -20,8 +20,9 @@ RETRY_SOON = timedelta(minutes=15)
 RETRY_AFTER_ERROR = timedelta(hours=6)
 
 
-def next_check_delay(*, tag: str, since_last_event: timedelta | None, error: str = "",
-                     retryable: bool = False) -> timedelta:
+def next_check_delay(
+    *, tag: str, since_last_event: timedelta | None, error: str = "", retryable: bool = False
+) -> timedelta:
     """Sooner while moving, later when quiet; soon after a passing failure."""
     if error:
         return RETRY_SOON if retryable else RETRY_AFTER_ERROR

@@ -25,33 +25,41 @@ _START = [
 _OUT = Step(42, "OF", "Out for Delivery", "destination")
 
 SCENARIOS: dict[str, list[Step]] = {
-    "delivered": _START
-    + [_OUT, Step(47, "01", "Delivered, In/At Mailbox", "destination", recipient="J SMITH")],
-    "attempt_then_delivered": _START
-    + [
+    "delivered": [
+        *_START,
+        _OUT,
+        Step(47, "01", "Delivered, In/At Mailbox", "destination", recipient="J SMITH"),
+    ],
+    "attempt_then_delivered": [
+        *_START,
         _OUT,
         Step(47, "02", "Notice Left (No Authorized Recipient Available)", "destination"),
         Step(66, "OF", "Out for Delivery", "destination"),
         Step(71, "01", "Delivered, Left with Individual", "destination", recipient="A GARCIA"),
     ],
-    "pickup": _START
-    + [
+    "pickup": [
+        *_START,
         _OUT,
         Step(47, "02", "Notice Left (No Authorized Recipient Available)", "destination"),
         Step(48, "16", "Available for Pickup", "destination"),
-        Step(96, "17", "Delivered, Individual Picked Up at Post Office", "destination",
-             recipient="M CHEN"),
+        Step(
+            96,
+            "17",
+            "Delivered, Individual Picked Up at Post Office",
+            "destination",
+            recipient="M CHEN",
+        ),
     ],
-    "returned": _START
-    + [
+    "returned": [
+        *_START,
         _OUT,
         Step(47, "05", "Undeliverable as Addressed", "destination"),
         Step(52, "09", "Return to Sender Processed", "destination"),
         Step(70, "A1", "Arrived at USPS Regional Facility", "hub"),
         Step(110, "RD", "Delivered, To Original Sender", "origin", recipient="SHIPPING DEPT"),
     ],
-    "lost": _START[:6]
-    + [
+    "lost": [
+        *_START[:6],
         Step(130, "DX", "Delivery Status Not Updated", "hub"),
         Step(260, "11", "Forwarded to Mail Recovery Center", "hub"),
     ],
