@@ -120,6 +120,11 @@ class PartnerAPIView(APIView):
         ):
             type(key).objects.filter(pk=key.pk).update(last_used_at=timezone.now())
 
+    def options(self, request, *args, **kwargs):
+        """The methods are in `Allow`; the body is the envelope, as every other answer's is
+        (DRF's default would answer its own metadata object)."""
+        return aftership_response({})
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         limit = getattr(request, "rate_limit", None)
@@ -208,4 +213,4 @@ class NotFoundView(PartnerAPIView):
             "The URI requested is invalid or the resource requested does not exist."
         )
 
-    get = post = put = patch = delete = dispatch_not_found
+    get = post = put = patch = delete = options = dispatch_not_found

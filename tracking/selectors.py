@@ -1,5 +1,7 @@
 """Reads about shipments."""
 
+import json
+
 from django.db.models import Count, Q
 
 from tracking.choices import Tag
@@ -48,13 +50,19 @@ def keyword_q(keyword: str) -> Q:
     e-mails and phone numbers."""
     number = normalize(keyword)
     q = (
-        Q(tracking_number__startswith=number)
-        | Q(order_id=keyword)
+        Q(order_id=keyword)
         | Q(order_number=keyword)
         | Q(title__icontains=keyword)
         | Q(customer_name__icontains=keyword)
         | Q(id__in=Subscriber.objects.filter(address__iexact=keyword).values("shipment_id"))
     )
+    if number:  # a keyword of dashes and spaces only would be a prefix of every number
+        q |= Q(tracking_number__startswith=number)
     if len(keyword) >= 3:
         q |= Q(custom_fields__icontains=keyword)
+        # SQLite keeps JSON as text with non-ASCII characters escaped (`\u00e9`) and quotes
+        # escaped everywhere: search that spelling too.
+        escaped = json.dumps(keyword)[1:-1]
+        if escaped != keyword:
+            q |= Q(custom_fields__icontains=escaped)
     return q
