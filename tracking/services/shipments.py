@@ -12,6 +12,7 @@ from django.utils import timezone
 from shipdesk.models import Partner
 from tracking import numbers
 from tracking.choices import Subtag, Tag
+from tracking.derive import on_time
 from tracking.models import Shipment, Subscriber
 
 MAX_SUBSCRIBERS = 3
@@ -58,6 +59,14 @@ def shipment_create(
         )
     now = now or timezone.now()
     fields.setdefault("created_at", now)
+    fields.update(
+        on_time(
+            promised=fields.get("order_promised_delivery_date"),
+            delivered_on=None,
+            expected=None,
+            today=timezone.localdate(now),
+        )
+    )
     try:
         with transaction.atomic():
             shipment = Shipment.objects.create(

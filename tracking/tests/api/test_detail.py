@@ -193,11 +193,6 @@ def test_put_the_promised_date_updates_on_time_status(api, shipment):
     assert tracking["on_time_difference"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shipment_create does not derive on_time_status from order_promised_delivery_date "
-    "(PUT does): reported, tracking/services/shipments.py is not ours to change",
-)
 def test_create_with_a_promised_date_sets_on_time_status(api):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     tracking = ok(
