@@ -58,6 +58,8 @@ def _replace_subscribers(shipment: Shipment, channel: str, addresses: list[str])
 
 def subscribers_add(*, shipment: Shipment, emails: list[str], smses: list[str]) -> None:
     with transaction.atomic():
+        # Lock the shipment so two concurrent adds cannot both pass the limit of three.
+        Shipment.objects.select_for_update().filter(pk=shipment.pk).exists()
         for channel, name, addresses in (("email", "emails", emails), ("sms", "smses", smses)):
             current = list(
                 shipment.subscribers.filter(channel=channel).values_list("address", flat=True)
