@@ -631,6 +631,8 @@ def measure(port, options, load, shop_key, archive_key, tracking_id, files: Path
         "bare GET list": ("/bench/bare/list", None, None),
         "API list 100": (api_paths["list"], shop_key, None),
         "API create": (f"{PREFIX}/trackings", shop_key, "create"),
+        # What every API request pays before its view runs: key lookup and throttle counter.
+        "API GET couriers (floor)": (f"{PREFIX}/couriers", shop_key, None),
     }
 
     def once(name: str, seconds: float, run: int) -> Result:
@@ -765,6 +767,9 @@ Notes
   - "bare view" is plain Django (same middleware) answering the API's own JSON with
     JsonResponse: no DRF, no key lookup, no throttle, no database. The API side pays for the
     key lookup, the per-key throttle counter in the shared cache and the tracking's queries.
+    "couriers (floor)" answers a constant list: its rate is the most any endpoint can reach
+    with the key lookup and throttle as they are (all requests of one key count in one row
+    of the cache table when the cache is the database).
   - The list contract is page numbers, not cursors: every page counts the partner's matches
     (`count`, `pagination.total`) and a deep page walks the (partner, -created_at, -id) index
     past its offset before fetching its 200 rows by id. Both grow with the partner's size; a

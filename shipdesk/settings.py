@@ -180,7 +180,11 @@ SPECTACULAR_SETTINGS = {
         "displayOperationId": True,
         "validatorUrl": None,
     },
-    "ENUM_NAME_OVERRIDES": {"ErrorTypeEnum": "tracking.api.schema.ERROR_TYPE_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "ErrorTypeEnum": "tracking.api.schema.ERROR_TYPE_CHOICES",
+        "WeightUnitEnum": "tracking.api.schema.WEIGHT_UNIT_CHOICES",
+        "ProcessingTimeUnitEnum": "tracking.api.schema.PROCESSING_UNIT_CHOICES",
+    },
     "PREPROCESSING_HOOKS": ["tracking.api.schema.partner_endpoints"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

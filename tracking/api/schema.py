@@ -13,7 +13,7 @@ from inspect import getattr_static
 
 from django.http import HttpResponse
 from django.template import Context, Engine
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -33,6 +33,8 @@ from tracking.choices import CompletedReason, OnTimeStatus, Subtag, Tag
 API_KEY_HEADER = "as-api-key"
 SECURITY_SCHEME = "asApiKey"
 ERROR_TYPE_CHOICES = [*dict.fromkeys(ERROR_TYPES.values()), "InternalError"]
+WEIGHT_UNIT_CHOICES = ["kg", "lb", "g", "oz"]
+PROCESSING_UNIT_CHOICES = ["day"]
 
 DESCRIPTION = f"""
 shipdesk answers the **AfterShip Tracking API 2024-04** under `/tracking/2024-04/`: an existing
@@ -511,6 +513,93 @@ CourierListResponse = envelope(
 
 
 # ---------------------------------------------------------------------------------------------
+# Estimated delivery: predict-batch (validated by tracking.edd, not by a serializer)
+
+DATETIME_HELP = "Local time `YYYY-MM-DD HH:MM:SS` (years 2000 to 2100)."
+
+
+class AddressSerializer(serializers.Serializer):
+    country = _text("`USA` (USPS only).")
+    state = _text()
+    city = _text()
+    postal_code = _text("US ZIP code, `12345` or `12345-6789`; its first 3 digits pick the lane.")
+    raw_location = _text()
+
+
+class WeightSerializer(serializers.Serializer):
+    unit = serializers.ChoiceField(WEIGHT_UNIT_CHOICES)
+    value = serializers.FloatField(min_value=0)
+
+
+class ProcessingTimeSerializer(serializers.Serializer):
+    unit = serializers.ChoiceField(PROCESSING_UNIT_CHOICES)
+    value = serializers.IntegerField(min_value=0, max_value=30)
+
+
+class EstimatedPickupSerializer(serializers.Serializer):
+    order_time = serializers.CharField(help_text=DATETIME_HELP)
+    order_cutoff_time = serializers.CharField(
+        required=False, allow_null=True, help_text="`HH:MM:SS`; 17:00:00 when left out."
+    )
+    business_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7),
+        min_length=1,
+        max_length=7,
+        required=False,
+        allow_null=True,
+        help_text="ISO weekdays the merchant hands parcels over (1 = Monday); Monday to Friday "
+        "when left out.",
+    )
+    order_processing_time = ProcessingTimeSerializer(required=False, allow_null=True)
+
+
+class PlannedPickupSerializer(EstimatedPickupSerializer):
+    pickup_time = serializers.CharField(help_text="When the parcel is handed over (local).")
+
+
+class EstimatedDeliveryDateSerializer(serializers.Serializer):
+    """One shipment to predict. Either `pickup_time` or `estimated_pickup` is required."""
+
+    slug = serializers.CharField(help_text="`usps`.")
+    service_type_name = _text("USPS mail class, e.g. `usps-priority_mail`.")
+    origin_address = AddressSerializer()
+    destination_address = AddressSerializer()
+    weight = WeightSerializer(required=False, allow_null=True)
+    package_count = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=100_000
+    )
+    pickup_time = _text(DATETIME_HELP)
+    estimated_pickup = EstimatedPickupSerializer(required=False, allow_null=True)
+
+
+class PredictedDateSerializer(EstimatedDeliveryDateSerializer):
+    """The item as sent, with its pickup time and the three dates (null without an estimate)."""
+
+    estimated_pickup = PlannedPickupSerializer(required=False, allow_null=True)
+    estimated_delivery_date = serializers.DateField(allow_null=True, help_text="Most likely.")
+    estimated_delivery_date_min = serializers.DateField(allow_null=True)
+    estimated_delivery_date_max = serializers.DateField(allow_null=True)
+    confidence_code = serializers.IntegerField(
+        allow_null=True,
+        help_text="10000/10001 high; 20001 range high, single date medium; 30001 volatile "
+        "transit; 30002 not enough qualified data; 30004 address not precise enough.",
+    )
+
+
+class PredictBatchBodySerializer(serializers.Serializer):
+    estimated_delivery_dates = EstimatedDeliveryDateSerializer(
+        many=True, min_length=1, max_length=5
+    )
+
+
+PredictBatchResponse = envelope(
+    "PredictBatchResponse",
+    data_object("PredictBatchData", estimated_delivery_dates=PredictedDateSerializer(many=True)),
+    "The items with their estimated delivery dates.",
+)
+
+
+# ---------------------------------------------------------------------------------------------
 # Request bodies (the inner objects are the validating serializers)
 
 
@@ -639,11 +728,39 @@ class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         }
 
 
+class PredictBatchDocs(OpenApiViewExtension):
+    """Describes tracking.api.edd's view from here (its module carries no annotations)."""
+
+    target_class = "tracking.api.edd.PredictBatchView"
+
+    def view_replacement(self):
+        class PredictBatchView(self.target_class):
+            schema = PartnerAutoSchema()
+
+            @operation(
+                operation_id="predictBatch",
+                summary="Batch predict the estimated delivery date",
+                description="1 to 5 shipments without tracking numbers (e.g. at checkout): "
+                "each answered with its pickup time and earliest, most likely and latest "
+                "delivery dates, learnt from delivered USPS shipments on the same lane. Any bad "
+                "item fails the whole call, and the message names its field.",
+                tags=["Estimated delivery date"],
+                request=PredictBatchBodySerializer,
+                responses=responses(PredictBatchResponse, 400, 401, 415, 429),
+            )
+            def post(self, request, *args, **kwargs):
+                return super().post(request, *args, **kwargs)
+
+        return PredictBatchView
+
+
 def _documented(callback) -> bool:
     """Views whose schema drf-spectacular can read (others are left out, not crashed on)."""
     cls = getattr(callback, "cls", None)
     if cls is None or cls is NotFoundView or issubclass(cls, NotFoundView):
         return False
+    if OpenApiViewExtension.get_match(callback) is not None:
+        return True
     schema = getattr_static(cls, "schema", None)
     if isinstance(schema, AutoSchema):
         return True
