@@ -1,10 +1,14 @@
 """Settings and URLs of the gunicorn server that bench/api.py starts (bench only).
 
-shipdesk exactly as configured by the environment, plus `/bench/bare/<name>`: a bare Django
-view that answers the JSON document saved in `$BENCH_API_BARE_DIR/<name>.json` (the API's own
-answer, fetched once by the bench) with `JsonResponse` - the same bytes, without DRF, the key
-lookup, the throttle or the database. Selected with DJANGO_SETTINGS_MODULE=api_server and
-gunicorn's `--pythonpath bench`.
+shipdesk exactly as configured by the environment, plus two plain Django views (no DRF, no key
+lookup, no throttle) that answer the same JSON as the API:
+
+* `/bench/bare/<name>`: the document saved in `$BENCH_API_BARE_DIR/<name>.json` (the API's own
+  answer, fetched once by the bench), with JsonResponse: no database either.
+* `/bench/reads/get?id=…` and `/bench/reads/list?partner=…`: the same reads and representation
+  as the API's views (tracking.api.views), in a plain view.
+
+Selected with DJANGO_SETTINGS_MODULE=api_server and gunicorn's `--pythonpath bench`.
 """
 
 import json
@@ -31,8 +35,58 @@ def bare(request, name: str):
     return JsonResponse(_documents[name])
 
 
+def reads(request, name: str):
+    from django.db.models import Prefetch
+
+    from tracking.api import representation as rep
+    from tracking.models import Checkpoint, Shipment, Subscriber
+
+    if name == "get":
+        shipment = Shipment.objects.prefetch_related("subscribers", "checkpoints").get(
+            public_id=request.GET["id"]
+        )
+        return JsonResponse(
+            {"meta": {"code": 200}, "data": {"tracking": rep.tracking_data(shipment)}}
+        )
+    if name != "list":
+        raise Http404(name)
+    page, limit = 1, 100
+    qs = Shipment.objects.filter(partner_id=request.GET["partner"])
+    total = qs.count()
+    ids = list(qs.order_by("-created_at", "-id").values_list("id", flat=True)[:limit])
+    rows = {
+        row.pk: row
+        for row in Shipment.objects.filter(id__in=ids).prefetch_related(
+            Prefetch("subscribers", queryset=Subscriber.objects.order_by("id")),
+            Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("checkpoint_time")),
+        )
+    }
+    has_next = page * limit < total
+    data = {
+        "page": page,
+        "limit": limit,
+        "count": total,
+        "keyword": "",
+        "slug": "",
+        "origin": [],
+        "destination": [],
+        "tag": "",
+        "fields": "",
+        "created_at_min": None,
+        "created_at_max": None,
+        "pagination": {
+            "total": total,
+            "has_next_page": has_next,
+            "next_cursor": str(page + 1) if has_next else None,
+        },
+        "trackings": [rep.tracking_data(rows[i]) for i in ids],
+    }
+    return JsonResponse({"meta": {"code": 200}, "data": data})
+
+
 urlpatterns = [
     path("bench/bare/<slug:name>", bare),
+    path("bench/reads/<slug:name>", reads),
     # shipdesk's own URLs, imported lazily (this module is also the settings module).
     URLResolver(RegexPattern(r"^"), "shipdesk.urls"),
 ]
