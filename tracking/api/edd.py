@@ -1,13 +1,15 @@
 """POST /estimated-delivery-date/predict-batch."""
 
 from shipdesk.api import APIError, PartnerAPIView, aftership_response
+from tracking.api.views import _request_data
 from tracking.edd import EddInputError
 from tracking.services.edd import edd_predict_batch
 
 
 class PredictBatchView(PartnerAPIView):
     def post(self, request):
-        body = request.data if isinstance(request.data, dict) else {}
+        data = _request_data(request)
+        body = data if isinstance(data, dict) else {}
         try:
             dates = edd_predict_batch(items=body.get("estimated_delivery_dates"))
         except EddInputError as exc:
