@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from shipdesk.audit import Actor
 from shipdesk.services import api_key_authenticate
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,10 @@ class PartnerAPIView(APIView):
     @property
     def partner(self):
         return self.request.auth.partner
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.for_key(self.request.auth)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -257,7 +257,7 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
     def put(self, request, **kwargs):
         shipment = self.get_shipment()
         data = _validated(s.TrackingFieldsSerializer, _body(request, "tracking"))
-        lifecycle.shipment_update(shipment=shipment, **data)
+        lifecycle.shipment_update(shipment=shipment, actor=self.actor, **data)
         return aftership_response({"tracking": rep.tracking_data(_full(shipment))})
 
     @doc.operation(
@@ -281,7 +281,7 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
     def delete(self, request, **kwargs):
         shipment = self.get_shipment()
         short = rep.tracking_short(shipment)
-        lifecycle.shipment_delete(shipment=shipment)
+        lifecycle.shipment_delete(shipment=shipment, actor=self.actor)
         return aftership_response({"tracking": short})
 
 
@@ -301,7 +301,7 @@ class RetrackView(TrackingLookupMixin, PartnerAPIView):
     def post(self, request, **kwargs):
         shipment = self.get_shipment()
         try:
-            lifecycle.shipment_retrack(shipment=shipment)
+            lifecycle.shipment_retrack(shipment=shipment, actor=self.actor)
         except ShipmentError as exc:
             raise _shipment_error(exc) from exc
         return aftership_response({"tracking": rep.tracking_data(_full(shipment))})
@@ -321,7 +321,9 @@ class MarkCompletedView(TrackingLookupMixin, PartnerAPIView):
         shipment = self.get_shipment()
         body = _request_data(request)
         data = _validated(s.MarkCompletedSerializer, body if isinstance(body, dict) else {})
-        lifecycle.shipment_mark_completed(shipment=shipment, reason=data["reason"])
+        lifecycle.shipment_mark_completed(
+            shipment=shipment, reason=data["reason"], actor=self.actor
+        )
         return aftership_response({"tracking": rep.tracking_data(_full(shipment))})
 
 

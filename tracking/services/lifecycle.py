@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from shipdesk.audit import SYSTEM, Actor, audit_record
 from tracking.choices import COMPLETED_REASON_SUBTAG, CompletedReason, Subtag, Tag
 from tracking.derive import derive
 from tracking.models import Shipment, Subscriber
@@ -16,7 +17,9 @@ from tracking.services.shipments import MAX_SUBSCRIBERS, ShipmentError
 MAX_RETRACKS = 3
 
 
-def shipment_update(*, shipment: Shipment, emails=None, smses=None, **fields) -> Shipment:
+def shipment_update(
+    *, shipment: Shipment, actor: Actor = SYSTEM, emails=None, smses=None, **fields
+) -> Shipment:
     """Set the given fields; lists given replace the old ones (`[]` clears).
 
     Only the fields set are written: the refresh worker or a person may have changed the others
@@ -35,6 +38,15 @@ def shipment_update(*, shipment: Shipment, emails=None, smses=None, **fields) ->
         for channel, addresses in (("email", emails), ("sms", smses)):
             if addresses is not None:
                 _replace_subscribers(shipment, channel, addresses)
+        lists = {"emails": emails, "smses": smses}
+        changed_names = [*fields, *(name for name, value in lists.items() if value is not None)]
+        audit_record(
+            actor=actor,
+            action="shipment.update",
+            summary=f"Updated {shipment}: {', '.join(changed_names) or 'nothing'}",
+            targets=[shipment],
+            detail={"fields": changed_names},
+        )
     return shipment
 
 
@@ -78,7 +90,10 @@ def subscribers_remove(*, shipment: Shipment, emails: list[str], smses: list[str
     shipment.subscribers.filter(channel="sms", address__in=smses).delete()
 
 
-def shipment_retrack(*, shipment: Shipment, now: datetime | None = None) -> Shipment:
+@transaction.atomic
+def shipment_retrack(
+    *, shipment: Shipment, actor: Actor = SYSTEM, now: datetime | None = None
+) -> Shipment:
     """Track an expired (or completed) shipment again, at most MAX_RETRACKS times."""
     if shipment.active:
         raise ShipmentError(
@@ -116,10 +131,17 @@ def shipment_retrack(*, shipment: Shipment, now: datetime | None = None) -> Ship
             "updated_at",
         ]
     )
+    audit_record(
+        actor=actor,
+        action="shipment.retrack",
+        summary=f"Retracked {shipment} ({shipment.retrack_count} of {MAX_RETRACKS})",
+        targets=[shipment],
+    )
     return shipment
 
 
-def shipment_mark_completed(*, shipment: Shipment, reason: str) -> Shipment:
+@transaction.atomic
+def shipment_mark_completed(*, shipment: Shipment, reason: str, actor: Actor = SYSTEM) -> Shipment:
     """A person's verdict: the tag follows the reason and auto-updating stops."""
     subtag: Subtag = COMPLETED_REASON_SUBTAG[CompletedReason(reason)]
     tag_changed = shipment.tag != subtag.tag
@@ -144,10 +166,25 @@ def shipment_mark_completed(*, shipment: Shipment, reason: str) -> Shipment:
             "updated_at",
         ]
     )
+    audit_record(
+        actor=actor,
+        action="shipment.mark_completed",
+        summary=f"Marked {shipment} completed as {reason}",
+        targets=[shipment],
+        detail={"reason": reason},
+    )
     if tag_changed:
         subscribers_notify_later(shipment_ids=[shipment.pk])
     return shipment
 
 
-def shipment_delete(*, shipment: Shipment) -> None:
-    shipment.delete()
+def shipment_delete(*, shipment: Shipment, actor: Actor = SYSTEM) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="shipment.delete",
+            summary=f"Deleted {shipment}",
+            targets=[shipment],
+            detail={"public_id": shipment.public_id},
+        )
+        shipment.delete()

@@ -351,3 +351,21 @@ def test_notification_paths_answer_only_their_methods(api, shipment):
     error(api.delete(read), 405)
 
     assert snapshot(shipment) == before
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+def test_partner_actions_leave_audit_records_naming_the_key(api, shipment):
+    from shipdesk.audit import audit_for
+    from shipdesk.models import AuditEvent
+
+    expire_all()
+    ok(api.post(url("trackings", shipment.public_id, "retrack")))
+    ok(api.post(url("trackings", shipment.public_id, "mark-as-completed"), {"reason": "LOST"}))
+
+    events = list(audit_for(shipment))
+    assert [e.action for e in events] == ["shipment.mark_completed", "shipment.retrack"]
+    assert {e.actor_kind for e in events} == {AuditEvent.ActorKind.API_KEY}
+    assert events[0].detail == {"reason": "LOST"}
+    assert shipment.partner.name in events[0].actor_label
