@@ -1,7 +1,7 @@
 from django.urls import path
 
-from tracking import views
+from tracking.views import dashboard
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),
 ]

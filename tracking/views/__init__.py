@@ -1,0 +1,1 @@
+"""The agents' workspace: one module per page family (dashboard, search, shipment)."""
