@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 
 AGENTS = "Agents"
 MANAGERS = "Managers"
+# Managers hold every model permission of these apps (granted after each migrate).
+MANAGER_APPS = ("shipdesk", "tracking", "mailorders")
 
 
 def _in_groups(user, names: tuple[str, ...]) -> bool:
@@ -52,3 +54,13 @@ def _role_required(test):
 
 agent_required = _role_required(is_agent)
 manager_required = _role_required(is_manager)
+
+
+def managers_grant_permissions(*, using="default", **kwargs) -> None:
+    """Give the Managers group every permission of MANAGER_APPS (post_migrate receiver)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.using(using).filter(name=MANAGERS).first()
+    if group is not None:
+        perms = Permission.objects.using(using).filter(content_type__app_label__in=MANAGER_APPS)
+        group.permissions.add(*perms)
