@@ -48,6 +48,25 @@ class APIKey(models.Model):
         return self.revoked_at is None and self.partner.is_active
 
 
+class ThrottleWindow(models.Model):
+    """How many requests a key made in one second (the API throttle; see shipdesk.api).
+
+    Counted by one atomic upsert per request, so every web process sees the same count; a key's
+    older windows are deleted when its next window opens."""
+
+    key = models.ForeignKey(APIKey, on_delete=models.CASCADE, related_name="+", db_index=False)
+    window_start = models.BigIntegerField(help_text="Unix time of the second counted.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="throttle_key_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_id}@{self.window_start}: {self.count}"
+
+
 class AuditEvent(models.Model):
     """Who did what, when, to which objects: a person, a partner's key or the system."""
 
