@@ -204,7 +204,31 @@ def aftership_error(*, http_status: int, code: int, message: str, data=None) -> 
     return Response(body, status=http_status)
 
 
-ENVELOPES = {"aftership": aftership_error}
+POSTGRID_ERROR_TYPES = {
+    400: "validation_error",
+    401: "invalid_api_key_error",
+    403: "forbidden_error",
+    404: "not_found_error",
+    405: "method_not_allowed_error",
+    409: "conflict_error",
+    415: "unsupported_media_type_error",
+    429: "rate_limit_error",
+}
+
+
+def postgrid_error(*, http_status: int, code: int, message: str, data=None) -> Response:
+    """PostGrid's `{"error": {"type", "message"}}`; a dict in `data` adds to (or overrides) the
+    error object's members, e.g. the `field` concerned or a more precise `type`."""
+    error_type = POSTGRID_ERROR_TYPES.get(
+        http_status, "internal_error" if http_status >= 500 else "validation_error"
+    )
+    error = {"type": error_type, "message": message}
+    if isinstance(data, dict):
+        error.update(data)
+    return Response({"error": error}, status=http_status)
+
+
+ENVELOPES = {"aftership": aftership_error, "postgrid": postgrid_error}
 
 
 class NotFoundView(PartnerAPIView):
