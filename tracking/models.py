@@ -126,6 +126,10 @@ class Shipment(models.Model):
     refresh_priority = models.PositiveSmallIntegerField(default=6)
     refresh_claimed_until = models.DateTimeField(null=True, blank=True)
 
+    # Proof chain (tracking.pod.chain): h(n) of the last chained checkpoint, blank for h(0)
+    chain_head = models.CharField(max_length=64, blank=True)
+    chain_length = models.PositiveIntegerField(default=0)
+
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,8 +186,69 @@ class Subscriber(models.Model):
         return self.address
 
 
+class ImmutableCheckpoint(Exception):
+    """A chained checkpoint cannot change: a correction is a new event."""
+
+
+# What a chained checkpoint's hash covers (tracking.pod.chain.chain_event), plus its link.
+CHAINED_FIELDS = frozenset(
+    {
+        "shipment",
+        "shipment_id",
+        "event_key",
+        "checkpoint_time",
+        "utc_offset_minutes",
+        "message",
+        "tag",
+        "subtag",
+        "city",
+        "state",
+        "zip",
+        "country_iso3",
+        "location",
+        "chain_seq",
+        "chain_hash",
+    }
+)
+# What the retention purge blanks (the hash stays; the detail goes).
+PURGED_FIELDS = (
+    "message",
+    "raw_tag",
+    "city",
+    "state",
+    "zip",
+    "country_iso3",
+    "country_name",
+    "location",
+    "latitude",
+    "longitude",
+    "recipient_name",
+    "firm",
+)
+
+
+class CheckpointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Refuses to rewrite what a chain link covers; the purge uses `purge_detail`."""
+        touched = CHAINED_FIELDS.intersection(kwargs)
+        if touched:
+            raise ImmutableCheckpoint(
+                f"Checkpoints are immutable once chained ({', '.join(sorted(touched))}); "
+                "record a correction as a new event."
+            )
+        return super().update(**kwargs)
+
+    def purge_detail(self, *, now) -> int:
+        """Blank the event detail, keep time, tag and the chain link; mark the rows purged."""
+        blank = {name: None if name in ("latitude", "longitude") else "" for name in PURGED_FIELDS}
+        return super().update(**blank, detail_purged_at=now)
+
+
 class Checkpoint(models.Model):
-    """One carrier event. The same event ingested twice is one row (see `event_key`)."""
+    """One carrier event. The same event ingested twice is one row (see `event_key`).
+
+    Once chained (`chain_hash` set) a checkpoint never changes: a correction is a new event.
+    """
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="checkpoints")
     event_key = models.CharField(max_length=64, help_text="Carrier-event fingerprint.")
@@ -209,15 +274,30 @@ class Checkpoint(models.Model):
     firm = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Proof chain: place in the shipment's chain and h(n); the purge marker of the retention task
+    chain_seq = models.PositiveIntegerField(null=True, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True)
+    detail_purged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CheckpointQuerySet.as_manager()
+
     class Meta:
         ordering = ["-checkpoint_time", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["shipment", "event_key"], name="checkpoint_once")
+            models.UniqueConstraint(fields=["shipment", "event_key"], name="checkpoint_once"),
+            models.UniqueConstraint(fields=["shipment", "chain_seq"], name="checkpoint_chain_seq"),
         ]
         indexes = [models.Index(fields=["shipment", "-checkpoint_time"])]
 
     def __str__(self) -> str:
         return f"{self.checkpoint_time:%Y-%m-%d %H:%M} {self.message}"
+
+    def save(self, *args, **kwargs):
+        if self.chain_hash and not self._state.adding:
+            raise ImmutableCheckpoint(
+                "Checkpoints are immutable once chained; record a correction as a new event."
+            )
+        super().save(*args, **kwargs)
 
     @property
     def local_time(self):
