@@ -1,1 +1,288 @@
-from django.db import models  # noqa: F401
+"""Print-mail orders (letters, postcards, cheques, self-mailers), their contacts and templates.
+
+Shaped after PostGrid print-mail v1: ids prefixed by type (`letter_…`), `live` from the key that
+created the object (test keys create test objects), every row owned by one partner.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from mailorders.choices import (
+    AddressStatus,
+    CancellationReason,
+    Currency,
+    ExtraService,
+    IMbStatus,
+    LetterSize,
+    MailingClass,
+    OrderStatus,
+    PostcardSize,
+    SelfMailerSize,
+)
+
+_ALPHABET = string.ascii_letters + string.digits
+ID_LENGTH = 22
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{''.join(secrets.choice(_ALPHABET) for _ in range(ID_LENGTH))}"
+
+
+def new_contact_id() -> str:
+    return _new_id("contact")
+
+
+def new_template_id() -> str:
+    return _new_id("template")
+
+
+def new_bank_account_id() -> str:
+    return _new_id("bank")
+
+
+def new_letter_id() -> str:
+    return _new_id("letter")
+
+
+def new_postcard_id() -> str:
+    return _new_id("postcard")
+
+
+def new_cheque_id() -> str:
+    return _new_id("cheque")
+
+
+def new_self_mailer_id() -> str:
+    return _new_id("self_mailer")
+
+
+class OwnedResource(models.Model):
+    """What every print-mail object has: an owner, test or live mode, a description, metadata."""
+
+    partner = models.ForeignKey("shipdesk.Partner", on_delete=models.PROTECT, related_name="+")
+    live = models.BooleanField(default=False, help_text="Created with a live (not test) key.")
+    description = models.CharField(max_length=500, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
+class Contact(OwnedResource):
+    id = models.CharField(max_length=40, primary_key=True, default=new_contact_id, editable=False)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    company_name = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone_number = models.CharField(max_length=40, blank=True)
+    address_line1 = models.CharField(max_length=200)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    province_or_state = models.CharField(max_length=100, blank=True)
+    postal_or_zip = models.CharField(max_length=20, blank=True)
+    country_code = models.CharField(max_length=2, default="US")
+    address_status = models.CharField(
+        max_length=10, choices=AddressStatus.choices, default=AddressStatus.VERIFIED
+    )
+
+    class Meta(OwnedResource.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(first_name="") | ~Q(company_name=""),
+                name="contact_has_name_or_company",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.id
+
+    @property
+    def name(self) -> str:
+        person = f"{self.first_name} {self.last_name}".strip()
+        return person or self.company_name
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The address block as printed on an envelope, line by line."""
+        place = " ".join(p for p in (self.city, self.province_or_state, self.postal_or_zip) if p)
+        lines = [
+            f"{self.first_name} {self.last_name}".strip(),
+            self.company_name if self.first_name else "",
+            self.address_line1,
+            self.address_line2,
+            place,
+            self.country_code if self.country_code != "US" else "",
+        ]
+        return [line for line in lines if line]
+
+
+class Template(OwnedResource):
+    id = models.CharField(max_length=40, primary_key=True, default=new_template_id, editable=False)
+    html = models.TextField()
+
+    def __str__(self) -> str:
+        return self.description or self.id
+
+
+class BankAccount(OwnedResource):
+    """Only what is safe to keep: never the full account number."""
+
+    id = models.CharField(
+        max_length=40, primary_key=True, default=new_bank_account_id, editable=False
+    )
+    bank_name = models.CharField(max_length=200)
+    bank_primary_line = models.CharField(max_length=200, blank=True)
+    bank_secondary_line = models.CharField(max_length=200, blank=True)
+    bank_country_code = models.CharField(max_length=2, default="US")
+    account_number_last4 = models.CharField(max_length=4)
+    route_number = models.CharField(max_length=20, blank=True, help_text="Routing number (US).")
+    transit_number = models.CharField(max_length=20, blank=True, help_text="Transit number (CA).")
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} ••••{self.account_number_last4}"
+
+
+class IdempotencyKey(models.Model):
+    """The order an `Idempotency-Key` created, per partner: a retried create returns it."""
+
+    partner = models.ForeignKey("shipdesk.Partner", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    object_type = models.CharField(max_length=20)
+    object_id = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "key"], name="idempotency_key_per_partner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.object_id}"
+
+
+class MailOrderQuerySet(models.QuerySet):
+    def for_partner(self, partner):
+        return self.filter(partner=partner)
+
+    def with_contacts(self):
+        return self.select_related("to", "from_contact")
+
+
+class MailOrder(OwnedResource):
+    """The fields every kind of order shares. Subclasses set OBJECT (PostGrid's `object`)."""
+
+    OBJECT = ""
+    TWO_SIDED = False
+
+    to = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+")
+    from_contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    send_date = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=30, choices=OrderStatus.choices, default=OrderStatus.READY, db_index=True
+    )
+    imb_status = models.CharField(max_length=30, choices=IMbStatus.choices, blank=True)
+    imb_date = models.DateTimeField(null=True, blank=True)
+    imb_zip_code = models.CharField(max_length=10, blank=True)
+    mailing_class = models.CharField(
+        max_length=60, choices=MailingClass.choices, default=MailingClass.FIRST_CLASS
+    )
+    extra_service = models.CharField(max_length=30, choices=ExtraService.choices, blank=True)
+    tracking_number = models.CharField(max_length=40, blank=True, db_index=True)
+    shipment = models.ForeignKey(
+        "tracking.Shipment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancellation_reason = models.CharField(
+        max_length=30, choices=CancellationReason.choices, blank=True
+    )
+    cancellation_note = models.TextField(blank=True)
+    cancelled_by = models.CharField(max_length=200, blank=True)
+    # Content: HTML (front or inside), a template, or an uploaded PDF; merge variables apply to
+    # HTML and templates. Two-sided orders also have a back (postcard) or outside (self-mailer).
+    html = models.TextField(blank=True)
+    template = models.ForeignKey(
+        Template, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    back_html = models.TextField(blank=True)
+    back_template = models.ForeignKey(
+        Template, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    merge_variables = models.JSONField(default=dict, blank=True)
+    uploaded_pdf = models.FileField(upload_to="mailorders/uploads/%Y/%m/", blank=True)
+    pdf = models.FileField(upload_to="mailorders/rendered/%Y/%m/", blank=True)
+    page_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    color = models.BooleanField(default=False)
+    double_sided = models.BooleanField(default=False)
+
+    objects = MailOrderQuerySet.as_manager()
+
+    class Meta(OwnedResource.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.OBJECT.replace('_', '-')} {self.id}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == OrderStatus.CANCELLED
+
+
+class Letter(MailOrder):
+    OBJECT = "letter"
+
+    id = models.CharField(max_length=40, primary_key=True, default=new_letter_id, editable=False)
+    size = models.CharField(max_length=20, choices=LetterSize.choices, default=LetterSize.US_LETTER)
+    address_placement = models.CharField(max_length=30, default="top_first_page")
+    envelope = models.CharField(max_length=40, default="standard")
+
+
+class Postcard(MailOrder):
+    OBJECT = "postcard"
+    TWO_SIDED = True
+
+    id = models.CharField(max_length=40, primary_key=True, default=new_postcard_id, editable=False)
+    size = models.CharField(
+        max_length=20, choices=PostcardSize.choices, default=PostcardSize.SIZE_6X4
+    )
+
+
+class SelfMailer(MailOrder):
+    OBJECT = "self_mailer"
+    TWO_SIDED = True
+
+    id = models.CharField(
+        max_length=40, primary_key=True, default=new_self_mailer_id, editable=False
+    )
+    size = models.CharField(
+        max_length=20, choices=SelfMailerSize.choices, default=SelfMailerSize.BIFOLD
+    )
+
+
+class Cheque(MailOrder):
+    OBJECT = "cheque"
+
+    id = models.CharField(max_length=40, primary_key=True, default=new_cheque_id, editable=False)
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveBigIntegerField(help_text="In cents.")
+    currency_code = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
+    number = models.PositiveIntegerField()
+    memo = models.CharField(max_length=200, blank=True)
+
+    class Meta(MailOrder.Meta):
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="cheque_amount_gt_0")]
+
+
+ORDER_MODELS: dict[str, type[MailOrder]] = {
+    model.OBJECT: model for model in (Letter, Postcard, Cheque, SelfMailer)
+}
