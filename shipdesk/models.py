@@ -108,3 +108,12 @@ class AuditTarget(models.Model):
 
     def __str__(self) -> str:
         return self.object_label
+
+
+# Outgoing webhooks live in their own package (shipdesk.webhooks); their models are this app's.
+from shipdesk.webhooks.models import (  # noqa: E402, F401
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookInvocation,
+)
