@@ -223,3 +223,17 @@ SANDBOX_TIME_SCALE = env.float("SANDBOX_TIME_SCALE", default=60.0)
 
 # Dotted path of the SMS sender class; the default only writes messages to the log.
 SMS_SENDER = env.str("SMS_SENDER", default="tracking.sms.LoggingSmsSender")
+
+# Outgoing webhooks (shipdesk.webhooks): how long to wait for a partner's endpoint, the delays
+# between attempts (PostGrid's: 1 h, 2 h, 4 h after the first), how many failed attempts in a
+# row disable an endpoint, how long a worker holds a delivery before another may take it over,
+# how often the sweep looks for deliveries a worker lost, and whether targets on loopback or
+# private networks are allowed (never in production: a partner could reach internal services).
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_RETRY_DELAYS_SECONDS = [
+    int(v) for v in env.list("WEBHOOKS_RETRY_DELAYS_SECONDS", default=["3600", "7200", "14400"])
+]
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=10)
+WEBHOOKS_CLAIM_SECONDS = env.int("WEBHOOKS_CLAIM_SECONDS", default=60)
+WEBHOOKS_SWEEP_INTERVAL_SECONDS = env.int("WEBHOOKS_SWEEP_INTERVAL_SECONDS", default=60)
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)

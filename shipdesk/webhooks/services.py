@@ -1,0 +1,217 @@
+"""Webhook work: record events (the outbox), manage endpoints, enable again, replay.
+
+`event_record` is what the rest of shipdesk calls, inside the transaction of its change: the
+event row commits with the change or not at all, and the delivery is queued only on commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+
+from shipdesk.audit import SYSTEM, Actor, audit_record
+from shipdesk.models import Partner
+from shipdesk.webhooks.models import EventType, Webhook, WebhookDelivery, WebhookEvent
+from shipdesk.webhooks.targets import TargetRefused, target_check
+
+
+class WebhookError(ValueError):
+    """A change refused; `field` names the input at fault (camelCase, as the API shows it)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _subscribed(partner_id: int, type: str, live: bool | None) -> bool:
+    return any(
+        type in (events or []) and (live is None or live == webhook_live)
+        for events, webhook_live in Webhook.objects.filter(
+            partner_id=partner_id, enabled=True
+        ).values_list("enabled_events", "live")
+    )
+
+
+def events_record(
+    *, partner_id: int, type: str, items: Iterable[tuple[dict, bool | None]]
+) -> list[WebhookEvent]:
+    """Record events of one type for one partner: `items` are (data, live) pairs."""
+    from shipdesk.webhooks.tasks import webhook_events_dispatch
+
+    if type not in EventType.values:
+        raise ValueError(f"Unknown webhook event type {type!r}.")
+    items = list(items)
+    if not items:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        subscribed = {live: _subscribed(partner_id, type, live) for _, live in items}
+        events = WebhookEvent.objects.bulk_create(
+            [
+                WebhookEvent(
+                    partner_id=partner_id,
+                    type=type,
+                    live=live,
+                    data=data,
+                    created_at=now,
+                    # Nobody listens: nothing to deliver, ever (later webhooks get later events).
+                    dispatched_at=None if subscribed[live] else now,
+                )
+                for data, live in items
+            ]
+        )
+        pending = [e.pk for e in events if e.dispatched_at is None]
+        if pending:
+            transaction.on_commit(lambda: webhook_events_dispatch.enqueue(pending))
+    return events
+
+
+def event_record(*, partner: Partner, type: str, data: dict) -> WebhookEvent:
+    """Record one event in the caller's transaction; its delivery is queued when it commits.
+
+    `type` is one of EventType (`letter.created`, …, `tracking.updated`); `data` is the
+    object as the API shows it. An object with a boolean `live` goes only to webhooks of the
+    same mode; one without (a shipment) goes to both.
+    """
+    live = data.get("live") if isinstance(data.get("live"), bool) else None
+    (event,) = events_record(partner_id=partner.pk, type=type, items=[(data, live)])
+    return event
+
+
+def shipments_record_updated(*, shipments: list) -> None:
+    """`tracking.updated` for each shipment, with the AfterShip tracking representation.
+
+    Called in the transaction that changed the shipments' tags."""
+    from tracking.api.representation import tracking_data
+
+    if not shipments:
+        return
+    prefetch_related_objects(shipments, "subscribers", "checkpoints")
+    by_partner: dict[int, list] = {}
+    for shipment in shipments:
+        by_partner.setdefault(shipment.partner_id, []).append(shipment)
+    for partner_id, owned in by_partner.items():
+        events_record(
+            partner_id=partner_id,
+            type=EventType.TRACKING_UPDATED,
+            items=[(tracking_data(s), None) for s in owned],
+        )
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+def _check_target(url: str) -> None:
+    try:
+        target_check(url)
+    except TargetRefused as exc:
+        raise WebhookError(str(exc), field="url") from exc
+
+
+def webhook_create(
+    *,
+    partner: Partner,
+    live: bool,
+    url: str,
+    enabled_events: list[str],
+    payload_format: str = Webhook.PayloadFormat.JWT,
+    secret: str | None = None,
+    enabled: bool = True,
+    description: str = "",
+    actor: Actor = SYSTEM,
+) -> Webhook:
+    _check_target(url)
+    with transaction.atomic():
+        webhook = Webhook(
+            partner=partner,
+            live=live,
+            url=url,
+            enabled_events=list(dict.fromkeys(enabled_events)),
+            payload_format=payload_format,
+            enabled=enabled,
+            description=description,
+        )
+        if secret:
+            webhook.secret = secret
+        webhook.save()
+        audit_record(
+            actor=actor,
+            action="webhook.create",
+            summary=f"Created webhook {webhook.public_id} for {webhook.url}"[:500],
+            targets=[webhook],
+            detail={"events": webhook.enabled_events},
+        )
+    return webhook
+
+
+UPDATABLE = {"url", "enabled_events", "payload_format", "secret", "enabled", "description"}
+
+
+def webhook_update(*, webhook: Webhook, actor: Actor = SYSTEM, **fields) -> Webhook:
+    """Change the given fields. Enabling a webhook disabled after failures resumes it."""
+    unknown = set(fields) - UPDATABLE
+    if unknown:
+        raise TypeError(f"webhook_update() cannot change {sorted(unknown)}")
+    if "url" in fields:
+        _check_target(fields["url"])
+    if fields.get("enabled") and not webhook.enabled:
+        return webhook_enable(
+            webhook=webhook, actor=actor, **{k: v for k, v in fields.items() if k != "enabled"}
+        )
+    with transaction.atomic():
+        if "enabled_events" in fields:
+            fields["enabled_events"] = list(dict.fromkeys(fields["enabled_events"]))
+        for name, value in fields.items():
+            setattr(webhook, name, value)
+        webhook.save(update_fields=[*fields, "updated_at"])
+        audit_record(
+            actor=actor,
+            action="webhook.update",
+            summary=f"Updated webhook {webhook.public_id}: {', '.join(fields) or 'nothing'}",
+            targets=[webhook],
+            detail={"fields": sorted(fields)},
+        )
+    return webhook
+
+
+def webhook_enable(*, webhook: Webhook, actor: Actor = SYSTEM, **fields) -> Webhook:
+    """Enable a webhook again: its failure count restarts and its pending deliveries are due."""
+    now = timezone.now()
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(webhook, name, value)
+        webhook.enabled = True
+        webhook.consecutive_failures = 0
+        webhook.disabled_at = None
+        webhook.disabled_reason = ""
+        webhook.save()
+        pending = WebhookDelivery.objects.filter(
+            webhook=webhook, status=WebhookDelivery.Status.PENDING
+        )
+        resumed = list(pending.values_list("id", flat=True))
+        pending.update(next_attempt_at=now, claimed_until=None)
+        audit_record(
+            actor=actor,
+            action="webhook.enable",
+            summary=f"Enabled webhook {webhook.public_id} ({len(resumed)} deliveries resumed)",
+            targets=[webhook],
+        )
+        if resumed:
+            from shipdesk.webhooks.tasks import webhook_deliveries_retry
+
+            transaction.on_commit(lambda: webhook_deliveries_retry.enqueue(resumed))
+    return webhook
+
+
+def webhook_delete(*, webhook: Webhook, actor: Actor = SYSTEM) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="webhook.delete",
+            summary=f"Deleted webhook {webhook.public_id} ({webhook.url})"[:500],
+            targets=[webhook],
+        )
+        webhook.delete()

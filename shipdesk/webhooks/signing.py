@@ -1,0 +1,60 @@
+"""What a delivery sends: the event in PostGrid's shape, encoded and signed once.
+
+JWT payloads (the default) send `{"payload": "<JWT>"}`, the token signed with HS256 and the
+webhook's secret, its claims the event plus `iat`. JSON payloads send the event itself. Both
+carry `PostGrid-Signature: t=<unix ms>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>`.
+The bytes are compact JSON (no whitespace), exactly as signed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import jwt
+from django.core.serializers.json import DjangoJSONEncoder
+
+from shipdesk.webhooks.models import Webhook, WebhookEvent
+
+SIGNATURE_HEADER = "PostGrid-Signature"
+JWT_ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class Signed:
+    body: bytes
+    signature: str
+
+
+def event_payload(event: WebhookEvent) -> dict:
+    return {
+        "id": event.public_id,
+        "object": "event",
+        "type": event.type,
+        "live": event.live,
+        "data": event.data,
+        "createdAt": event.created_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def compact_json(value) -> bytes:
+    return json.dumps(value, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
+
+
+def signature_header(*, secret: str, body: bytes, timestamp_ms: int) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp_ms}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp_ms},v1={digest.hexdigest()}"
+
+
+def event_sign(*, event: WebhookEvent, webhook: Webhook, now: datetime) -> Signed:
+    payload = event_payload(event)
+    if webhook.payload_format == Webhook.PayloadFormat.JWT:
+        claims = json.loads(compact_json(payload)) | {"iat": int(now.timestamp())}
+        body = compact_json({"payload": jwt.encode(claims, webhook.secret, JWT_ALGORITHM)})
+    else:
+        body = compact_json(payload)
+    stamp = int(now.timestamp() * 1000)
+    return Signed(body, signature_header(secret=webhook.secret, body=body, timestamp_ms=stamp))
