@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 from datetime import timezone as dt_timezone
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -350,3 +351,60 @@ class CarrierRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.kind} at {self.sent_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PodRequest(models.Model):
+    """A proof of delivery someone asked for, with its outcome.
+
+    Two channels: USPS e-mails its own POD or Return Receipt (Electronic) record (seed 000), or
+    shipdesk e-mails its signed POD letter (a PDF carrying the POD passport).
+    """
+
+    class Channel(models.TextChoices):
+        USPS = "usps", "USPS record"
+        LETTER = "letter", "shipdesk letter"
+
+    class LetterType(models.TextChoices):
+        PROOF_OF_DELIVERY = "pod", "Proof of Delivery"
+        RETURN_RECEIPT = "rre", "Return Receipt (Electronic)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        FAILED = "failed", "Failed"
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="pod_requests")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    letter_type = models.CharField(
+        max_length=3, choices=LetterType.choices, default=LetterType.PROOF_OF_DELIVERY
+    )
+    recipients = models.JSONField(
+        default=list, help_text='[{"email", "first_name", "last_name"}], 1 to 3.'
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_by_label = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True, help_text="The carrier's or the mailer's answer.")
+    simulated = models.BooleanField(
+        default=False, help_text="Answered by the sandbox carrier: nobody was e-mailed by USPS."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["shipment", "-created_at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_letter_type_display()} by {self.get_channel_display()}: {self.status}"
+
+    @property
+    def emails(self) -> list[str]:
+        return [r["email"] for r in self.recipients]
