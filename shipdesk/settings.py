@@ -224,6 +224,9 @@ SANDBOX_TIME_SCALE = env.float("SANDBOX_TIME_SCALE", default=60.0)
 # Dotted path of the SMS sender class; the default only writes messages to the log.
 SMS_SENDER = env.str("SMS_SENDER", default="tracking.sms.LoggingSmsSender")
 
+# The address people reach shipdesk at, printed on POD letters (verification URL and QR code).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Outgoing webhooks (shipdesk.webhooks): how long to wait for a partner's endpoint, the delays
 # between attempts (PostGrid's: 1 h, 2 h, 4 h after the first), how many failed attempts in a
 # row disable an endpoint, how long a worker holds a delivery before another may take it over,

@@ -69,6 +69,38 @@ class TrackResult:
         return not self.error
 
 
+@dataclass(frozen=True)
+class PodRecipient:
+    """Someone the carrier e-mails a proof of delivery record to."""
+
+    email: str
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class ProofRequest:
+    """Ask the carrier to e-mail its own proof of delivery record (USPS POD or RRE)."""
+
+    tracking_number: str
+    unique_tracking_id: str
+    recipients: tuple[PodRecipient, ...]
+    return_receipt: bool = False  # Return Receipt (Electronic) instead of Proof of Delivery
+    mailing_date: date | None = None
+    crid: str = ""
+
+
+@dataclass(frozen=True)
+class ProofAnswer:
+    """The carrier's answer to a ProofRequest."""
+
+    accepted: bool
+    message: str = ""
+    # The carrier could not be reached or its budget is spent: worth trying again later.
+    retryable: bool = False
+    retry_at: datetime | None = None
+
+
 class Carrier(Protocol):
     slug: str
     name: str
@@ -78,4 +110,8 @@ class Carrier(Protocol):
 
     def track(self, requests: list[TrackRequest]) -> list[TrackResult]:
         """Track up to `batch_size` numbers; one result per request, in any order."""
+        ...
+
+    def request_proof_of_delivery(self, request: ProofRequest) -> ProofAnswer:
+        """Ask the carrier to e-mail its proof of delivery record; never raises for an answer."""
         ...

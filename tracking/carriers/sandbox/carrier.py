@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
-from tracking.carriers.base import TrackRequest, TrackResult
+from tracking.carriers.base import ProofAnswer, ProofRequest, TrackRequest, TrackResult
 from tracking.carriers.sandbox.scenarios import PLACES, SCENARIOS, WEIGHTS
-from tracking.carriers.usps import mapper
+from tracking.carriers.usps import mapper, pod_mapper
 
 SIMULATED_NOTE = "Simulated by the shipdesk sandbox carrier"
 OFFSET = timedelta(hours=-5)
@@ -43,6 +43,20 @@ class SandboxCarrier:
         now = self.clock()
         items = [self.usps_item(r, now) for r in requests]
         return mapper.parse_tracking_response(items, [r.tracking_number for r in requests])
+
+    def request_proof_of_delivery(self, request: ProofRequest) -> ProofAnswer:
+        """Answer as USPS would for a sandbox item (POD enabled, RRE not), e-mailing nobody."""
+        pod_mapper.build_pod_request(request)  # the same checks as a real request
+        if request.return_receipt:
+            return ProofAnswer(
+                False,
+                f"{SIMULATED_NOTE}: Return Receipt (Electronic) was not purchased for this item.",
+            )
+        emails = ", ".join(r.email for r in request.recipients)
+        return ProofAnswer(
+            True,
+            f"{SIMULATED_NOTE}: accepted; USPS would e-mail its proof of delivery to {emails}.",
+        )
 
     def usps_item(self, request: TrackRequest, now: datetime) -> dict:
         """The USPS v3r2 result item this shipment would have at `now`."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from tracking.carriers.base import TrackRequest, TrackResult
-from tracking.carriers.usps import mapper
+from tracking.carriers.base import ProofAnswer, ProofRequest, TrackRequest, TrackResult
+from tracking.carriers.budget import BudgetExhausted
+from tracking.carriers.usps import mapper, pod_mapper
 from tracking.carriers.usps.client import CarrierUnavailable, UspsClient
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,20 @@ class UspsCarrier:
             message = _error_message(body) or f"HTTP {status}"
             return [TrackResult(n, error=f"USPS refused the request: {message}") for n in numbers]
         return mapper.parse_tracking_response(body, numbers)
+
+    def request_proof_of_delivery(self, request: ProofRequest) -> ProofAnswer:
+        body = pod_mapper.build_pod_request(request)
+        try:
+            response = self.client.proof_of_delivery(request.tracking_number, body)
+        except BudgetExhausted as exc:
+            return ProofAnswer(False, str(exc), retryable=True, retry_at=exc.retry_at)
+        except CarrierUnavailable as exc:
+            return ProofAnswer(False, str(exc), retryable=True)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        return pod_mapper.parse_pod_response(response.status_code, answer)
 
 
 def _error_message(body) -> str:

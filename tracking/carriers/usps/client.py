@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, timedelta
 from email.utils import parsedate_to_datetime
+from urllib.parse import quote
 
 import requests
 from django.utils import timezone
@@ -62,7 +63,8 @@ class UspsClient:
         return self._authorised("tracking", f"{self.base_url}/tracking/v3r2/tracking", body)
 
     def proof_of_delivery(self, tracking_number: str, body: dict) -> requests.Response:
-        url = f"{self.base_url}/tracking/v3r2/tracking/{tracking_number}/proof-of-delivery"
+        number = quote(tracking_number, safe="")
+        url = f"{self.base_url}/tracking/v3r2/tracking/{number}/proof-of-delivery"
         return self._authorised("pod", url, body)
 
     # --- internals ----------------------------------------------------------------------
