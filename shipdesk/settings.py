@@ -240,3 +240,20 @@ WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", def
 WEBHOOKS_CLAIM_SECONDS = env.int("WEBHOOKS_CLAIM_SECONDS", default=60)
 WEBHOOKS_SWEEP_INTERVAL_SECONDS = env.int("WEBHOOKS_SWEEP_INTERVAL_SECONDS", default=60)
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+
+# Signed proofs of delivery (tracking.pod). The Ed25519 signing key: POD_SIGNING_KEY (base64 of a
+# 32-byte seed) or the key file `manage.py pod_keys` writes (and `--rotate` rotates); retired
+# public keys stay published at /.well-known/shipdesk-passport.json so older PODs still verify.
+POD_SIGNING_KEY = env.str("POD_SIGNING_KEY", default="")
+POD_SIGNING_KEY_FILE = env.path(
+    "POD_SIGNING_KEY_FILE", default=BASE_DIR / "var" / "pod-signing-key.json"
+)
+POD_RETIRED_PUBLIC_KEYS = env.list("POD_RETIRED_PUBLIC_KEYS", default=[])
+# Event detail is purged this many days after a shipment's last update (hourly task); from then
+# on /pod answers 410 pod_outside_retention and /proof keeps the chain hashes.
+POD_RETENTION_DAYS = env.int("POD_RETENTION_DAYS", default=30)
+POD_RETENTION_INTERVAL_SECONDS = env.int("POD_RETENTION_INTERVAL_SECONDS", default=3600)
+# The public POD endpoints' limit per client address, and how many reverse proxies in front
+# of shipdesk append to X-Forwarded-For (0: the client is REMOTE_ADDR).
+POD_RATE_PER_MINUTE = env.int("POD_RATE_PER_MINUTE", default=60)
+POD_TRUSTED_PROXIES = env.int("POD_TRUSTED_PROXIES", default=0)

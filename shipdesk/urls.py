@@ -14,5 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Public signed proofs of delivery: /api/v1/shipments/{uuid}/pod, /proof, /.well-known/.
+    path("", include("tracking.pod.urls")),
     path("", include("tracking.urls")),
 ]

@@ -239,6 +239,11 @@ class CheckpointQuerySet(models.QuerySet):
             )
         return super().update(**kwargs)
 
+    def link(self, *, seq: int, hash: str) -> int:
+        """Chain rows that are not chained yet (tracking.pod.services)."""
+        unchained = self.filter(chain_hash="")
+        return models.QuerySet.update(unchained, chain_seq=seq, chain_hash=hash)
+
     def purge_detail(self, *, now) -> int:
         """Blank the event detail, keep time, tag and the chain link; mark the rows purged."""
         blank = {name: None if name in ("latitude", "longitude") else "" for name in PURGED_FIELDS}

@@ -13,6 +13,7 @@ from tracking.carriers.base import TrackResult
 from tracking.choices import Subtag, Tag
 from tracking.derive import derive
 from tracking.models import Checkpoint, Shipment
+from tracking.pod.services import checkpoints_chain
 from tracking.schedule import next_check_delay
 
 TERMINAL_SUBTAGS = {Subtag.EXCEPTION_011, Subtag.EXCEPTION_013}
@@ -61,6 +62,8 @@ BOOKKEEPING_FIELDS = [
     "refresh_claimed_until",
     "updated_at",
 ]
+
+CHAIN_FIELDS = ["chain_head", "chain_length"]
 
 
 @dataclass
@@ -167,8 +170,13 @@ def shipments_ingest(
         good = [(s, r) for s, r in pairs if r.ok]
         good_ids = [s.pk for s, _ in good]
         before = Checkpoint.objects.filter(shipment__in=good_ids).count()
+        # New events only, each appended to its shipment's proof chain (tracking.pod).
+        fresh = checkpoints_chain(
+            shipments=[s for s, _ in good],
+            checkpoints=[_checkpoint(s, e, now) for s, r in good for e in r.events],
+        )
         Checkpoint.objects.bulk_create(
-            [_checkpoint(s, e, now) for s, r in good for e in r.events],
+            fresh,
             ignore_conflicts=True,
             batch_size=500,
         )
@@ -205,7 +213,7 @@ def shipments_ingest(
             _apply_history(shipment, result, history[shipment.pk], now, time_scale, report)
         # One plain UPDATE per row: bulk_update's CASE-per-column statement costs far more
         # than 35 primary-key updates inside this transaction.
-        fields = DERIVED_FIELDS + CARRIER_FIELDS + BOOKKEEPING_FIELDS
+        fields = DERIVED_FIELDS + CARRIER_FIELDS + BOOKKEEPING_FIELDS + CHAIN_FIELDS
         for shipment, _ in pairs:
             shipment.save(update_fields=fields)
     return report
