@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from shipdesk.audit import SYSTEM, Actor, audit_record
 from shipdesk.models import Partner
-from shipdesk.webhooks.models import EventType, Webhook, WebhookDelivery, WebhookEvent
+from shipdesk.webhooks.models import (
+    EventType,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookInvocation,
+)
 from shipdesk.webhooks.targets import TargetRefused, target_check
 
 
@@ -215,3 +221,48 @@ def webhook_delete(*, webhook: Webhook, actor: Actor = SYSTEM) -> None:
             targets=[webhook],
         )
         webhook.delete()
+
+
+def delivery_replay(*, delivery: WebhookDelivery, actor: Actor) -> WebhookInvocation:
+    """Send a delivery again, byte for byte as first signed, and log it as a replay.
+
+    A replay the endpoint accepts settles a delivery still pending or given up."""
+    from shipdesk.webhooks.delivery import delivery_send
+
+    now = timezone.now()
+    outcome = delivery_send(delivery=delivery)
+    with transaction.atomic():
+        invocation = WebhookInvocation.objects.create(
+            webhook_id=delivery.webhook_id,
+            delivery=delivery,
+            created_at=now,
+            status_code=outcome.status_code,
+            duration_ms=outcome.duration_ms,
+            error=outcome.error,
+            replay=True,
+        )
+        if outcome.ok:
+            WebhookDelivery.objects.filter(pk=delivery.pk).exclude(
+                status=WebhookDelivery.Status.DELIVERED
+            ).update(
+                status=WebhookDelivery.Status.DELIVERED,
+                delivered_at=now,
+                next_attempt_at=None,
+                claimed_until=None,
+            )
+        audit_record(
+            actor=actor,
+            action="webhook.replay",
+            summary=(
+                f"Replayed {delivery.event.type} {delivery.event.public_id} to "
+                f"{delivery.webhook.public_id}: {outcome.status_code or outcome.error}"
+            )[:500],
+            targets=[delivery.webhook],
+            detail={
+                "event": delivery.event.public_id,
+                "invocation": invocation.public_id,
+                "status_code": outcome.status_code,
+                "error": outcome.error,
+            },
+        )
+    return invocation
