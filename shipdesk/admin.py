@@ -1,10 +1,24 @@
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
+from shipdesk.audit import Actor
 from shipdesk.models import APIKey, AuditEvent, AuditTarget, Partner
+from shipdesk.paginators import LargeTablePaginator
+from shipdesk.roles import is_manager
 from shipdesk.services import api_key_revoke, api_key_save_new
 
 admin.site.site_header = "shipdesk administration"
 admin.site.site_title = "shipdesk admin"
+
+
+class ManagerActionsMixin:
+    """Actions declared with `permissions=["manage"]` are offered to, and run for, Managers only
+    (a staff user outside the group does not see them; a forged POST is refused)."""
+
+    def has_manage_permission(self, request) -> bool:
+        return is_manager(request.user)
 
 
 @admin.register(Partner)
@@ -17,7 +31,9 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(APIKey)
-class APIKeyAdmin(admin.ModelAdmin):
+class APIKeyAdmin(ManagerActionsMixin, admin.ModelAdmin):
+    """The secret is shown once, on creation; only its SHA-256 and its prefix are kept."""
+
     list_display = [
         "name",
         "partner",
@@ -55,30 +71,75 @@ class APIKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        _, raw_key = api_key_save_new(key=obj)
+        _, raw_key = api_key_save_new(key=obj, actor=Actor.for_user(request.user))
         self.message_user(
             request,
             f"API key created. Copy it now; it will not be shown again: {raw_key}",
             messages.WARNING,
         )
 
-    @admin.action(description="Revoke selected API keys")
+    @admin.action(description="Revoke selected API keys", permissions=["manage"])
     def revoke(self, request, queryset):
-        keys = list(queryset.filter(revoked_at__isnull=True))
-        for key in keys:
-            api_key_revoke(key=key)
-        self.message_user(request, f"Revoked {len(keys)} API key(s).", messages.SUCCESS)
+        actor = Actor.for_user(request.user)
+        revoked = [
+            key
+            for key in queryset.select_related("partner")
+            if api_key_revoke(key=key, actor=actor)
+        ]
+        self.message_user(request, f"Revoked {len(revoked)} API key(s).", messages.SUCCESS)
 
 
 class AuditTargetInline(admin.TabularInline):
     model = AuditTarget
     extra = 0
     can_delete = False
-    fields = ["content_type", "object_id", "object_label"]
+    fields = ["content_type", "object_link"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Object")
+    def object_link(self, target):
+        model = ContentType.objects.get_for_id(target.content_type_id)
+        try:
+            url = reverse(f"admin:{model.app_label}_{model.model}_change", args=[target.object_id])
+        except NoReverseMatch:
+            return target.object_label
+        return format_html('<a href="{}">{}</a>', url, target.object_label)
+
+
+class TargetFilter(admin.SimpleListFilter):
+    """`?target=tracking.shipment:42`: the events that touched one object (linked from its page);
+    shown only while in use."""
+
+    title = "object"
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, value)] if value else []
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        model, _, object_id = value.partition(":")
+        app_label, _, model_name = model.partition(".")
+        if not (app_label and model_name and object_id):
+            return queryset
+        return queryset.filter(
+            targets__content_type__app_label=app_label,
+            targets__content_type__model=model_name,
+            targets__object_id=object_id,
+        )
+
+
+def audit_changelist_url(obj) -> str:
+    """The audit log in admin, filtered to the events that touched `obj`."""
+    opts = obj._meta
+    return f"{reverse('admin:shipdesk_auditevent_changelist')}?target={opts.label_lower}:{obj.pk}"
 
 
 @admin.register(AuditEvent)
@@ -86,10 +147,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is written by the services, never edited by hand."""
 
     list_display = ["created_at", "actor_label", "actor_kind", "action", "summary"]
-    list_filter = ["actor_kind", "action", "created_at"]
+    list_filter = ["actor_kind", "action", "created_at", TargetFilter]
     search_fields = ["actor_label", "summary", "=targets__object_label"]
-    date_hierarchy = "created_at"
     show_full_result_count = False
+    paginator = LargeTablePaginator
     inlines = [AuditTargetInline]
     readonly_fields = [
         "created_at",

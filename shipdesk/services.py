@@ -2,9 +2,11 @@ import hashlib
 import hmac
 import secrets
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from shipdesk.audit import SYSTEM, Actor, audit_record
 from shipdesk.models import APIKey, Partner
 
 KEY_PREFIX = "sd"
@@ -26,7 +28,8 @@ def api_key_create(*, partner: Partner, name: str, is_test: bool = False) -> tup
     return api_key_save_new(key=APIKey(partner=partner, name=name, is_test=is_test))
 
 
-def api_key_save_new(*, key: APIKey) -> tuple[APIKey, str]:
+@transaction.atomic
+def api_key_save_new(*, key: APIKey, actor: Actor = SYSTEM) -> tuple[APIKey, str]:
     """Give an unsaved key its secret and save it; returns the raw key (shown only once)."""
     key.prefix = secrets.token_hex(4)
     raw_key = (
@@ -34,6 +37,9 @@ def api_key_save_new(*, key: APIKey) -> tuple[APIKey, str]:
     )
     key.hashed_key = _hash(raw_key)
     key.save()
+    audit_record(
+        actor=actor, action="api_key.create", summary=f"Created API key {key}", targets=[key]
+    )
     return key, raw_key
 
 
@@ -48,7 +54,14 @@ def api_key_authenticate(*, raw_key: str) -> APIKey | None:
     return key
 
 
-def api_key_revoke(*, key: APIKey) -> None:
-    if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
+@transaction.atomic
+def api_key_revoke(*, key: APIKey, actor: Actor = SYSTEM) -> bool:
+    """Revoke the key (requests with it are refused from now on); False if it already was."""
+    if key.revoked_at is not None:
+        return False
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor, action="api_key.revoke", summary=f"Revoked API key {key}", targets=[key]
+    )
+    return True
