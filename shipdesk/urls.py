@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tracking/2024-04/", include("tracking.api.urls")),
+    path("print-mail/v1/", include("mailorders.api.urls")),
     # The partner API's OpenAPI schema and its docs, served from our own static files.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
