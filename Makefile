@@ -85,6 +85,8 @@ run: install .env
 	"$(PY)" manage.py seed_demo
 	"$(PY)" manage.py demo_login
 	"$(PY)" manage.py schedule_refresh
+	"$(PY)" manage.py pod_keys
+	"$(PY)" manage.py schedule_pod_retention
 	pids=()
 	stop() {
 	  trap '' INT TERM HUP

@@ -45,3 +45,24 @@ def notify_subscribers(shipment_ids: list[int]) -> int:
     from tracking.services.notify import subscribers_notify
 
     return subscribers_notify(shipment_ids=shipment_ids)
+
+
+@task()
+def pod_retention_cycle() -> dict:
+    """Purge event detail past the POD retention window, then queue the next pass."""
+    from tracking.pod.services import event_detail_purge
+
+    try:
+        purged = event_detail_purge()
+    finally:
+        schedule_pod_retention(delay=settings.POD_RETENTION_INTERVAL_SECONDS)
+    return {"purged_checkpoints": purged}
+
+
+def schedule_pod_retention(*, delay: float = 0) -> bool:
+    """Queue the next retention pass unless one is already waiting; True when queued."""
+    path = pod_retention_cycle.module_path
+    if DBTaskResult.objects.filter(status="READY", task_path=path).exists():
+        return False
+    pod_retention_cycle.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue()
+    return True
