@@ -10,6 +10,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tracking/2024-04/", include("tracking.api.urls")),
+    # PostGrid webhooks first: the mail-order routes end with a catch-all 404.
+    path("print-mail/v1/", include("shipdesk.webhooks.api.urls")),
     path("print-mail/v1/", include("mailorders.api.urls")),
     # The partner API's OpenAPI schema and its docs, served from our own static files.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
