@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shipdesk.context_processors.carrier_mode",
+                "shipdesk.context_processors.workspace_roles",
             ],
         },
     },
@@ -257,3 +258,11 @@ POD_RETENTION_INTERVAL_SECONDS = env.int("POD_RETENTION_INTERVAL_SECONDS", defau
 # of shipdesk append to X-Forwarded-For (0: the client is REMOTE_ADDR).
 POD_RATE_PER_MINUTE = env.int("POD_RATE_PER_MINUTE", default=60)
 POD_TRUSTED_PROXIES = env.int("POD_TRUSTED_PROXIES", default=0)
+
+# The agents' workspace: a shipment with no carrier event for this many days is listed under
+# "Needs attention"; failed log-ins are counted per username and per client address in the
+# shared cache, and past either limit that username or address must wait the lockout out.
+ATTENTION_STALE_DAYS = env.int("ATTENTION_STALE_DAYS", default=5)
+LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)

@@ -1,11 +1,20 @@
 """Reads about shipments."""
 
 import json
+import re
+from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Upper
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan, StartsWith
+from django.utils import timezone
 
+from shipdesk.keyset import KeysetPage, SortKey, keyset_page
 from tracking.choices import Tag
-from tracking.models import Shipment, Subscriber
+from tracking.models import Checkpoint, Shipment, Subscriber
 from tracking.numbers import normalize
 
 
@@ -45,9 +54,16 @@ def trackings_filter(qs, params: dict):
     return qs
 
 
-def keyword_q(keyword: str) -> Q:
+def keyword_q(keyword: str, *, indexed: bool = False) -> Q:
     """Tracking number (exact or prefix), title, order id/number, customer, custom fields,
-    e-mails and phone numbers."""
+    e-mails and phone numbers.
+
+    `indexed=True` keeps to what indexes answer on a million rows (the agents' search): names
+    and titles by prefix rather than anywhere inside, no custom fields, and an e-mail address or
+    a phone number only among subscribers.
+    """
+    if indexed:
+        return _indexed_keyword_q(keyword)
     number = normalize(keyword)
     q = (
         Q(order_id=keyword)
@@ -66,3 +82,143 @@ def keyword_q(keyword: str) -> Q:
         if escaped != keyword:
             q |= Q(custom_fields__icontains=escaped)
     return q
+
+
+# The shipment page
+
+
+def shipment_page_queryset():
+    """Shipments with what the shipment page shows beside them: partner, checkpoints, subscribers.
+
+    Three queries whatever the number of checkpoints or subscribers.
+    """
+    return Shipment.objects.select_related("partner").prefetch_related("checkpoints", "subscribers")
+
+
+_PHONE = re.compile(r"\+[\d\s().-]{6,30}")
+_PHONE_NOISE = re.compile(r"[\s().-]")
+
+
+def _indexed_keyword_q(keyword: str) -> Q:
+    keyword = " ".join(keyword.split())
+    if "@" in keyword:  # an e-mail address: nothing else has one
+        return Q(id__in=_subscribed(keyword))
+    if _PHONE.fullmatch(keyword):
+        return Q(id__in=_subscribed(_PHONE_NOISE.sub("", keyword)))
+    q = (
+        Q(public_id=keyword)
+        | Q(order_id=keyword)
+        | Q(order_number=keyword)
+        | prefix_q(Upper("customer_name"), db_upper(keyword))
+        | prefix_q(Upper("title"), db_upper(keyword))
+    )
+    number = normalize(keyword)
+    if number.isalnum():
+        q |= prefix_q(F("tracking_number"), number)
+    return q
+
+
+def _subscribed(address: str):
+    """Ids of the shipments `address` subscribes to (any case; index on UPPER(address))."""
+    return Subscriber.objects.filter(Exact(Upper("address"), db_upper(address))).values(
+        "shipment_id"
+    )
+
+
+def db_upper(text: str) -> str:
+    """`text` as the database's UPPER() spells it (SQLite's folds ASCII letters only)."""
+    if connection.vendor == "sqlite":
+        return "".join(c.upper() if c.isascii() else c for c in text)
+    return text.upper()
+
+
+def prefix_q(expression, prefix: str) -> Q:
+    """`expression` starts with `prefix`, in the form an index serves: LIKE on PostgreSQL
+    (shipdesk.indexes.PrefixIndex), a range elsewhere (SQLite's LIKE ignores case, so it
+    skips indexes)."""
+    if connection.vendor == "postgresql" or not prefix:
+        return Q(StartsWith(expression, prefix))
+    successor = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(GreaterThanOrEqual(expression, prefix), LessThan(expression, successor))
+
+
+# --- result pages (search and needs-attention) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sort:
+    label: str
+    key: SortKey
+
+
+SORTS = {
+    "updated": Sort("Recently updated", SortKey("updated_at", descending=True)),
+    "created": Sort("Recently created", SortKey("created_at", descending=True)),
+    "promised": Sort(
+        "Promised date, soonest first",
+        SortKey("order_promised_delivery_date", descending=False, nullable=True),
+    ),
+}
+
+
+def shipments_page(qs: QuerySet, *, sort: str, size: int, **where) -> KeysetPage:
+    """One page of the result table: shipments with their partner and last checkpoint
+    (`.last_checkpoint`, None when there is none), in two queries whatever the page size.
+    `where`: after / before (decoded cursors) or offset, see shipdesk.keyset.keyset_page."""
+    last = Checkpoint.objects.filter(shipment=OuterRef("pk")).order_by("-checkpoint_time", "-id")
+    qs = qs.select_related("partner").annotate(last_checkpoint_id=Subquery(last.values("id")[:1]))
+    page = keyset_page(qs, SORTS[sort].key, size=size, **where)
+    ids = [s.last_checkpoint_id for s in page.rows if s.last_checkpoint_id]
+    checkpoints = Checkpoint.objects.in_bulk(ids) if ids else {}
+    for shipment in page.rows:
+        shipment.last_checkpoint = checkpoints.get(shipment.last_checkpoint_id)
+    return page
+
+
+# --- needs attention ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttentionKind:
+    key: str
+    label: str
+    description: str
+
+
+ATTENTION_KINDS = (
+    AttentionKind("exception", "Exceptions", "The carrier reports a problem."),
+    AttentionKind("failed", "Failed attempts", "Delivery was attempted and failed."),
+    AttentionKind("pickup", "Available for pickup", "Waiting for the customer at a post office."),
+    AttentionKind("stale", "No movement", "No carrier event for {days} days or more."),
+    AttentionKind("overdue", "Past promised date", "Not delivered by the date promised."),
+)
+
+
+def attention_q(kind: str, *, now=None) -> Q:
+    """The shipments still tracked (active) that need a person, by kind (ATTENTION_KINDS)."""
+    now = now or timezone.now()
+    if kind == "exception":
+        q = Q(tag=Tag.EXCEPTION)
+    elif kind == "failed":
+        q = Q(tag=Tag.ATTEMPT_FAIL)
+    elif kind == "pickup":
+        q = Q(tag=Tag.AVAILABLE_FOR_PICKUP)
+    elif kind == "stale":
+        cut = now - timedelta(days=settings.ATTENTION_STALE_DAYS)
+        q = ~Q(tag__in=[Tag.DELIVERED, Tag.EXPIRED]) & (
+            Q(last_event_at__lt=cut) | Q(last_event_at__isnull=True, created_at__lt=cut)
+        )
+    elif kind == "overdue":
+        today = timezone.localdate(now)
+        q = Q(order_promised_delivery_date__lt=today) & ~Q(tag=Tag.DELIVERED)
+    else:
+        raise ValueError(f"unknown attention kind {kind!r}")
+    return Q(active=True) & q
+
+
+def attention_counts(*, now=None) -> dict[str, int]:
+    """{kind: number of shipments} for every ATTENTION_KINDS key, in one query."""
+    now = now or timezone.now()
+    return Shipment.objects.filter(active=True).aggregate(
+        **{k.key: Count("id", filter=attention_q(k.key, now=now)) for k in ATTENTION_KINDS}
+    )

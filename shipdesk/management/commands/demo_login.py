@@ -2,27 +2,47 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-USERNAME = "demo"
+from shipdesk.roles import AGENTS, MANAGERS
+
+# username, what it is, superuser, staff, group
+LOGINS = (
+    ("demo", "administrator (everything)", True, True, None),
+    ("agent", "agent (workspace)", False, False, AGENTS),
+    ("manager", "manager (workspace and admin)", False, True, MANAGERS),
+)
 
 
 class Command(BaseCommand):
-    help = "Create (or reuse) the demo administrator and print its login."
+    help = "Create (or reuse) the demo administrator, agent and manager and print their logins."
 
     def handle(self, *args, **options):
-        stored = settings.BASE_DIR / "var" / "demo-login.txt"
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        password = stored.read_text().strip() if stored.exists() else secrets.token_urlsafe(9)
-        stored.write_text(password + "\n")
         User = get_user_model()
-        user = User.objects.filter(username=USERNAME).first() or User(username=USERNAME)
-        user.is_staff = user.is_superuser = True
-        user.set_password(password)
-        user.save()
+        lines = []
+        for username, role, superuser, staff, group in LOGINS:
+            password = self.password(username)
+            user = User.objects.filter(username=username).first() or User(username=username)
+            user.is_superuser, user.is_staff, user.is_active = superuser, staff, True
+            user.set_password(password)
+            user.save()
+            if group:
+                user.groups.set([Group.objects.get(name=group)])
+            lines.append(f"  {role:<31} username {username:<8} password {password}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"\n  Demo login:  username {USERNAME}   password {password}\n"
+                "\n  Demo logins:\n" + "\n".join(lines) + "\n"
                 "  Workspace:   http://127.0.0.1:8000/    Admin: http://127.0.0.1:8000/admin/\n"
             )
         )
+
+    def password(self, username: str) -> str:
+        """Generated once, then kept in var/<username>-login.txt."""
+        stored = settings.BASE_DIR / "var" / f"{username}-login.txt"
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        password = stored.read_text().strip() if stored.exists() else ""
+        if not password:
+            password = secrets.token_urlsafe(9)
+            stored.write_text(password + "\n")
+        return password

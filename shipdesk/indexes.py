@@ -1,0 +1,25 @@
+"""Indexes that serve prefix searches (`LIKE 'abc%'`) on every database shipdesk runs on."""
+
+from __future__ import annotations
+
+import copy
+
+from django.db import models
+
+
+class PrefixIndex(models.Index):
+    """A B-tree index on expressions that also answers `LIKE 'prefix%'`.
+
+    PostgreSQL uses a plain index for LIKE only under the C collation, so there each expression
+    gets the `text_pattern_ops` operator class. Elsewhere (SQLite, searched by range, see
+    tracking.selectors.prefix_q) it is a plain index.
+    """
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        from django.contrib.postgres.indexes import OpClass
+
+        index = copy.copy(self)
+        index.expressions = tuple(OpClass(e, name="text_pattern_ops") for e in self.expressions)
+        return models.Index.create_sql(index, model, schema_editor, using=using, **kwargs)

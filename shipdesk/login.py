@@ -1,0 +1,85 @@
+"""Logging in, with failed attempts throttled per username and per client address.
+
+The counts live in the shared cache (CACHES: the database table by default, Redis at scale),
+so every web process sees the same ones. Past LOGIN_FAILURES_PER_USERNAME failures for a
+username, or LOGIN_FAILURES_PER_ADDRESS from one address, log-ins from it are refused without
+checking the password until LOGIN_LOCKOUT_SECONDS after the first counted failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from math import ceil
+
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+THROTTLED = "throttled"
+
+
+class LoginThrottle:
+    def __init__(self, request, username: str):
+        name = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+        address = request.META.get("REMOTE_ADDR", "") if request else ""
+        self.limits = {
+            f"login-failures:user:{name}": settings.LOGIN_FAILURES_PER_USERNAME,
+            f"login-failures:addr:{address}": settings.LOGIN_FAILURES_PER_ADDRESS,
+        }
+
+    def blocked(self) -> bool:
+        counts = cache.get_many(self.limits)
+        return any(counts.get(key, 0) >= limit for key, limit in self.limits.items())
+
+    def record_failure(self) -> None:
+        for key in self.limits:
+            # The window starts at the first failure; add() leaves a running count alone.
+            cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+
+    def forget_username(self) -> None:
+        cache.delete(next(iter(self.limits)))
+
+
+class ThrottledLoginMixin:
+    """For an AuthenticationForm: refuse while throttled, count each failure."""
+
+    def clean(self):
+        throttle = LoginThrottle(self.request, self.data.get("username") or "")
+        if throttle.blocked():
+            minutes = ceil(settings.LOGIN_LOCKOUT_SECONDS / 60)
+            raise ValidationError(
+                f"Too many failed log-in attempts. Wait up to {minutes} minutes, then try again.",
+                code=THROTTLED,
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            throttle.record_failure()
+            raise
+        throttle.forget_username()
+        return cleaned
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    pass
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("__all__", code=THROTTLED):
+            response.status_code = 429
+        return response
