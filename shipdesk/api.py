@@ -13,7 +13,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions
@@ -23,6 +23,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from shipdesk.audit import Actor
+from shipdesk.models import ThrottleWindow
 from shipdesk.services import api_key_authenticate
 
 logger = logging.getLogger(__name__)
@@ -76,23 +77,37 @@ class APIKeyAuthentication(BaseAuthentication):
         return self.header
 
 
+def throttle_count(*, key_id: int, window_start: int) -> int:
+    """Count one request of the key in the window and return the window's count so far.
+
+    One INSERT … ON CONFLICT DO UPDATE … RETURNING (SQLite >= 3.35, PostgreSQL): atomic, so
+    requests served by different processes at the same moment are each counted once. The first
+    request of a window deletes the key's older windows (one row per key stays)."""
+    table = connection.ops.quote_name(ThrottleWindow._meta.db_table)
+    count = connection.ops.quote_name("count")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key_id, window_start, {count}) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (key_id, window_start) DO UPDATE SET {count} = {table}.{count} + 1 "
+            f"RETURNING {count}",
+            [key_id, window_start],
+        )
+        used = cursor.fetchone()[0]
+    if used == 1:
+        ThrottleWindow.objects.filter(key_id=key_id, window_start__lt=window_start).delete()
+    return used
+
+
 class KeyRateThrottle(BaseThrottle):
-    """Requests per second per key, counted in the shared cache (all web processes see it)."""
+    """Requests per second per key, counted in the database (all web processes see it)."""
 
     def allow_request(self, request, view) -> bool:
         key = request.auth
         if key is None:
             return True
         limit = key.rate_per_second or settings.API_RATE_PER_SECOND
-        now = time.time()
-        window = math.floor(now)
-        counter = f"throttle:{key.pk}:{window}"
-        cache.add(counter, 0, timeout=5)
-        try:
-            used = cache.incr(counter)
-        except ValueError:  # expired between add and incr
-            cache.set(counter, 1, timeout=5)
-            used = 1
+        window = math.floor(time.time())
+        used = throttle_count(key_id=key.pk, window_start=window)
         self.reset_at = window + 1
         request.rate_limit = (limit, max(0, limit - used), self.reset_at)
         return used <= limit

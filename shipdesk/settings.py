@@ -93,12 +93,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # One file per test run, so runs side by side in one tree never share a database.
     DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / f".test-db-{os.getpid()}.sqlite3"}
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# Keep each process's connection for reuse (SQLite too: opening the file and running the
+# PRAGMAs above cost more than a simple query).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared by every process (API throttling): the database by default, Redis at scale.
+# Shared by every process: the database by default, Redis at scale. (The API throttle counts in
+# its own table, shipdesk.ThrottleWindow, with one atomic statement per request.)
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://shipdesk_cache")}
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -160,7 +162,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["shipdesk.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "shipdesk.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }

@@ -1,14 +1,13 @@
 """POST /estimated-delivery-date/predict-batch."""
 
 from shipdesk.api import APIError, PartnerAPIView, aftership_response
-from tracking.api.views import _request_data
 from tracking.edd import EddInputError
 from tracking.services.edd import edd_predict_batch
 
 
 class PredictBatchView(PartnerAPIView):
     def post(self, request):
-        data = _request_data(request)
+        data = request.data
         body = data if isinstance(data, dict) else {}
         try:
             dates = edd_predict_batch(items=body.get("estimated_delivery_dates"))

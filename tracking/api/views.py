@@ -6,8 +6,6 @@ Each operation's OpenAPI description sits beside it (`@extend_schema`); the shap
 
 from __future__ import annotations
 
-import math
-
 from django.db.models import Prefetch
 from rest_framework.request import Request
 
@@ -56,52 +54,10 @@ def _shipment_error(exc: ShipmentError) -> APIError:
     return APIError(str(exc), code=code, field=exc.field)
 
 
-def _request_data(request: Request):
-    """The parsed JSON body, refused (400) where shipdesk could not store or send it back."""
-    try:
-        data = request.data
-    except RecursionError as exc:  # the JSON parser recursed past Python's limit
-        raise APIError("The request body is nested too deeply.") from exc
-    _refuse_unstorable(data)
-    return data
-
-
-def _printable(key: str) -> str:
-    return key.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
-
-
-def _refuse_unstorable(data) -> None:
-    """Refuse what JSON carries but the database or the answer cannot: NUL characters
-    (PostgreSQL text and jsonb), lone surrogates (not UTF-8) and infinite numbers (`1e999`,
-    not JSON). Walks free-form members such as `custom_fields` too."""
-    stack = [("", data)]
-    while stack:
-        path, value = stack.pop()
-        problem = None
-        if isinstance(value, dict):
-            for key, item in value.items():
-                stack.append((path, key))
-                stack.append((f"{path}{_printable(str(key))}.", item))
-        elif isinstance(value, list):
-            stack.extend((f"{path}{index}.", item) for index, item in enumerate(value))
-        elif isinstance(value, str):
-            if "\x00" in value:
-                problem = "Null characters are not allowed."
-            else:
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    problem = "Surrogate characters are not allowed."
-        elif isinstance(value, float) and not math.isfinite(value):
-            problem = "Numbers must be finite."
-        if problem:
-            field = path.rstrip(".")
-            raise APIError(f"{field}: {problem}" if field else problem, field=field or None)
-
-
 def _body(request: Request, wrapper: str) -> dict:
-    """Accept both AfterShip body shapes: {"tracking": {...}} and the flat object."""
-    data = _request_data(request)
+    """Accept both AfterShip body shapes: {"tracking": {...}} and the flat object. (The
+    default parser, shipdesk.parsers.StrictJSONParser, has refused what cannot be stored.)"""
+    data = request.data
     if not isinstance(data, dict):
         raise APIError("The request body must be a JSON object.")
     inner = data.get(wrapper, data)
@@ -319,7 +275,7 @@ class MarkCompletedView(TrackingLookupMixin, PartnerAPIView):
     )
     def post(self, request, **kwargs):
         shipment = self.get_shipment()
-        body = _request_data(request)
+        body = request.data
         data = _validated(s.MarkCompletedSerializer, body if isinstance(body, dict) else {})
         lifecycle.shipment_mark_completed(
             shipment=shipment, reason=data["reason"], actor=self.actor
