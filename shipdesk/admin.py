@@ -1,6 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.urls import NoReverseMatch, reverse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
 from shipdesk.audit import Actor
@@ -77,6 +81,42 @@ class APIKeyAdmin(ManagerActionsMixin, admin.ModelAdmin):
             f"API key created. Copy it now; it will not be shown again: {raw_key}",
             messages.WARNING,
         )
+
+    def get_urls(self):
+        revoke = self.admin_site.admin_view(self.revoke_view)
+        return [
+            path("<path:object_id>/revoke/", revoke, name="shipdesk_apikey_revoke"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"can_revoke": self.has_manage_permission(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def revoke_view(self, request, object_id):
+        """ "Revoke this key" on its page: a confirmation, then the revocation (Managers)."""
+        if not self.has_manage_permission(request):
+            raise PermissionDenied
+        key = self.get_object(request, object_id)
+        if key is None:
+            raise Http404("No such API key.")
+        change_url = reverse("admin:shipdesk_apikey_change", args=[key.pk])
+        if request.method == "POST":
+            if api_key_revoke(key=key, actor=Actor.for_user(request.user)):
+                self.message_user(
+                    request, f"Revoked {key}: requests with it are refused.", messages.SUCCESS
+                )
+            else:
+                self.message_user(request, f"{key} was already revoked.", messages.INFO)
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Revoke the API key {key}?",
+            "opts": self.opts,
+            "key": key,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/shipdesk/apikey/revoke_confirmation.html", context)
 
     @admin.action(description="Revoke selected API keys", permissions=["manage"])
     def revoke(self, request, queryset):

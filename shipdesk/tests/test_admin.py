@@ -62,6 +62,31 @@ def test_revoking_keys_is_audited_once_per_key_and_reported(manager, manager_use
     )
 
 
+def test_a_key_is_revoked_from_its_page_after_a_confirmation(manager, manager_user, partner):
+    key, _ = api_key_create(partner=partner, name="shop")
+    change = f"{KEYS}{key.pk}/change/"
+    revoke = f"{KEYS}{key.pk}/revoke/"
+    assert f'href="{revoke}"' in manager.get(change).content.decode()
+
+    confirm = manager.get(revoke)
+    assert "Yes, revoke it" in confirm.content.decode()
+    key.refresh_from_db()
+    assert key.revoked_at is None
+
+    response = manager.post(revoke)
+
+    assert response.status_code == 302 and response["Location"] == change
+    page = manager.get(change)
+    assert [str(m) for m in page.context["messages"]] == [
+        f"Revoked shop ({key.prefix}…): requests with it are refused."
+    ]
+    assert f'href="{revoke}"' not in page.content.decode()
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    assert AuditEvent.objects.get(action="api_key.revoke").user == manager_user
+    assert manager.get(f"{KEYS}999999/revoke/").status_code == 404
+
+
 def test_staff_outside_managers_cannot_revoke_a_key(client, django_user_model, partner):
     clerk = django_user_model.objects.create_user("sam.staff", is_staff=True)
     clerk.user_permissions.set(Permission.objects.filter(codename__endswith="_apikey"))
@@ -69,11 +94,15 @@ def test_staff_outside_managers_cannot_revoke_a_key(client, django_user_model, p
     key, _ = api_key_create(partner=partner, name="k")
 
     assert "Revoke selected API keys" not in client.get(KEYS).content.decode()
+    assert "/revoke/" not in client.get(f"{KEYS}{key.pk}/change/").content.decode()
     client.post(KEYS, {"action": "revoke", "_selected_action": [key.pk]})
-
     assert messages_after(client, KEYS) == ["No action selected."]
+    assert client.get(f"{KEYS}{key.pk}/revoke/").status_code == 403
+    assert client.post(f"{KEYS}{key.pk}/revoke/").status_code == 403
+
     key.refresh_from_db()
     assert key.revoked_at is None
+    assert not AuditEvent.objects.filter(action="api_key.revoke").exists()
 
 
 # The audit log

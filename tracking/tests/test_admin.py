@@ -398,6 +398,17 @@ def test_the_change_page_shows_the_newest_checkpoints_first_and_links_to_all(man
     assert shown == [str(i) for i in range(119, 69, -1)]
     assert "2026-10-31 19:59-06:00" in page  # Event 119 at 01:59 UTC, in the event's zone
     assert f'/admin/tracking/checkpoint/?shipment={shipment.pk}"' in page
+    every = manager.get("/admin/tracking/checkpoint/", {"shipment": shipment.pk, "all": ""})
+    assert len(every.context["cl"].result_list) == 120
+    other = make(2)
+    add_checkpoints(other, 1)
+    assert (
+        manager.get("/admin/tracking/checkpoint/", {"shipment": other.pk})
+        .context["cl"]
+        .result_list[0]
+        .shipment
+        == other
+    )
 
 
 def test_the_change_page_costs_the_same_queries_for_3_or_2000_checkpoints(
