@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from shipdesk.roles import AGENTS, MANAGERS
+from shipdesk.roles import AGENTS, MANAGERS, managers_grant_permissions
 from shipdesk.services import partner_get_or_create
 
 PASSWORD = "correct-horse-battery-42"
@@ -17,11 +17,20 @@ def other_partner(db):
     return partner_get_or_create(name="Globex Mail")
 
 
+def role_group(name: str) -> Group:
+    """The role's group. Live-server tests flush the database after each test, taking the groups
+    the migration made with them: make the group again, with the Managers' permissions."""
+    group, created = Group.objects.get_or_create(name=name)
+    if created and name == MANAGERS:
+        managers_grant_permissions()
+    return group
+
+
 @pytest.fixture
 def agent_user(django_user_model):
     """A customer-service agent (group Agents) with password PASSWORD."""
     user = django_user_model.objects.create_user("ada.agent", password=PASSWORD)
-    user.groups.add(Group.objects.get(name=AGENTS))
+    user.groups.add(role_group(AGENTS))
     return user
 
 
@@ -29,7 +38,7 @@ def agent_user(django_user_model):
 def manager_user(django_user_model):
     """A manager (group Managers, staff for admin) with password PASSWORD."""
     user = django_user_model.objects.create_user("max.manager", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=MANAGERS))
+    user.groups.add(role_group(MANAGERS))
     return user
 
 

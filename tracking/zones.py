@@ -1,0 +1,131 @@
+"""Readable time zones for carrier events and shipments.
+
+A USPS event carries only its local UTC offset and a place. An offset alone does not name a zone
+(-05:00 is EST in winter and CDT in summer), but the offset together with the US state does: of
+the zones the state spans, the one whose offset at that instant equals the event's is the zone.
+When nothing matches (or the place is not a US state), only the offset is shown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.utils import timezone
+
+MINUS = "\N{MINUS SIGN}"
+_E, _C, _M, _P = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
+
+# The zones each US state or territory spans, its main one first.
+STATE_ZONES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ["CT", "DC", "DE", "GA", "MA", "MD", "ME", "NC", "NH", "NJ", "NY", "OH", "PA", "RI"],
+        (_E,),
+    ),
+    **dict.fromkeys(["SC", "VA", "VT", "WV"], (_E,)),
+    **dict.fromkeys(["AL", "AR", "IA", "IL", "LA", "MN", "MO", "MS", "OK", "WI"], (_C,)),
+    **dict.fromkeys(["CO", "MT", "NM", "UT", "WY"], (_M,)),
+    **dict.fromkeys(["CA", "WA"], (_P,)),
+    "AK": ("America/Anchorage", "America/Adak"),
+    "AZ": ("America/Phoenix", _M),
+    "FL": (_E, _C),
+    "HI": ("Pacific/Honolulu",),
+    "ID": ("America/Boise", _P),
+    "IN": ("America/Indiana/Indianapolis", _C),
+    "KS": (_C, _M),
+    "KY": ("America/Kentucky/Louisville", _C),
+    "MI": ("America/Detroit", "America/Menominee"),
+    "ND": (_C, _M),
+    "NE": (_C, _M),
+    "NV": (_P, _M),
+    "OR": (_P, "America/Boise"),
+    "SD": (_C, _M),
+    "TN": (_C, _E),
+    "TX": (_C, _M),
+    "AS": ("Pacific/Pago_Pago",),
+    "GU": ("Pacific/Guam",),
+    "MP": ("Pacific/Saipan",),
+    "PR": ("America/Puerto_Rico",),
+    "VI": ("America/St_Thomas",),
+}
+
+
+# The ISO 3166 alpha-3 codes under which USPS states and territories may appear.
+US_COUNTRIES = {"", "USA", "ASM", "GUM", "MNP", "PRI", "VIR"}
+
+
+def us_state(state: str, country_iso3: str = "") -> str:
+    """The state code when the place is in the US (a foreign province code is not a state)."""
+    return state.strip().upper() if country_iso3.strip().upper() in US_COUNTRIES else ""
+
+
+@cache
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError:
+        return None
+
+
+def offset_label(offset_minutes: int) -> str:
+    """`UTC-06:00` (with a real minus sign, U+2212), `UTC+05:30`, `UTC±00:00`."""
+    sign = "+" if offset_minutes > 0 else MINUS if offset_minutes < 0 else "±"
+    hours, minutes = divmod(abs(offset_minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def zone_for_event(when: datetime, offset_minutes: int, state: str) -> ZoneInfo | None:
+    """The zone of `state` whose offset at `when` is `offset_minutes`, or None."""
+    for name in STATE_ZONES.get(state, ()):
+        zone = _zone(name)
+        if zone is not None and when.astimezone(zone).utcoffset() == timedelta(
+            minutes=offset_minutes
+        ):
+            return zone
+    return None
+
+
+def event_time_label(when: datetime, offset_minutes: int | None, state: str = "") -> str:
+    """The event's own local time, its zone and offset: `Nov 20, 2026 14:05 CST (UTC-06:00)`."""
+    if offset_minutes is None:
+        local = timezone.localtime(when)
+        return f"{local:%b} {local.day}, {local:%Y %H:%M} {local.tzname()}"
+    local = when.astimezone(dt_timezone(timedelta(minutes=offset_minutes)))
+    text = f"{local:%b} {local.day}, {local:%Y %H:%M}"
+    zone = zone_for_event(when, offset_minutes, state)
+    if zone is not None:
+        text += f" {when.astimezone(zone).tzname()}"
+    return f"{text} ({offset_label(offset_minutes)})"
+
+
+def shipment_zone(shipment, checkpoints=()) -> ZoneInfo | dt_timezone:
+    """The shipment's time zone: its destination's, else its latest event's, else the desk's.
+
+    The destination state names the zone; where the state spans several, the latest event in
+    that state picks among them by its offset.
+    """
+    state = us_state(shipment.destination_state, shipment.destination_country_iso3)
+    located = [c for c in checkpoints if c.utc_offset_minutes is not None]
+    latest = located[0] if located else None
+    at_destination = next(
+        (c for c in located if state and us_state(c.state, c.country_iso3) == state), None
+    )
+    if at_destination is not None:
+        zone = zone_for_event(
+            at_destination.checkpoint_time, at_destination.utc_offset_minutes, state
+        )
+        if zone is not None:
+            return zone
+    names = STATE_ZONES.get(state)
+    if names and _zone(names[0]) is not None:
+        return _zone(names[0])
+    if latest is not None:
+        zone = zone_for_event(
+            latest.checkpoint_time,
+            latest.utc_offset_minutes,
+            us_state(latest.state, latest.country_iso3),
+        )
+        return zone or dt_timezone(timedelta(minutes=latest.utc_offset_minutes))
+    return timezone.get_current_timezone()
