@@ -67,3 +67,11 @@ def order_get(*, object_name: str, partner, live: bool, order_id: str) -> MailOr
     return (
         orders_for(object_name=object_name, partner=partner, live=live).filter(pk=order_id).first()
     )
+
+
+def order_for_id(order_id: str) -> MailOrder | None:
+    """Any order by its prefixed id (`letter_…`, `self_mailer_…`), whoever owns it."""
+    model = ORDER_MODELS.get(order_id.rpartition("_")[0])
+    if model is None or "\x00" in order_id:
+        return None
+    return model.objects.with_contacts().filter(pk=order_id).first()

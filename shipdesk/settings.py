@@ -70,7 +70,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shipdesk.context_processors.carrier_mode",
-                "shipdesk.context_processors.workspace_roles",
             ],
         },
     },
@@ -93,14 +92,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # One file per test run, so runs side by side in one tree never share a database.
     DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / f".test-db-{os.getpid()}.sqlite3"}
-# Keep each process's connection for reuse (SQLite too: opening the file and running the
-# PRAGMAs above cost more than a simple query).
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared by every process: the database by default, Redis at scale. (The API throttle counts in
-# its own table, shipdesk.ThrottleWindow, with one atomic statement per request.)
+# Shared by every process (API throttling): the database by default, Redis at scale.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://shipdesk_cache")}
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -162,7 +159,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["shipdesk.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "shipdesk.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -230,6 +227,10 @@ SMS_SENDER = env.str("SMS_SENDER", default="tracking.sms.LoggingSmsSender")
 # The address people reach shipdesk at, printed on POD letters (verification URL and QR code).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Print mail: the bearer token of the IMb scan feed endpoint (POST /mail/imb-feed); empty turns
+# the endpoint off (`manage.py imb_feed FILE` works either way).
+IMB_FEED_TOKEN = env.str("IMB_FEED_TOKEN", default="")
+
 # Outgoing webhooks (shipdesk.webhooks): how long to wait for a partner's endpoint, the delays
 # between attempts (PostGrid's: 1 h, 2 h, 4 h after the first), how many failed attempts in a
 # row disable an endpoint, how long a worker holds a delivery before another may take it over,
@@ -260,11 +261,3 @@ POD_RETENTION_INTERVAL_SECONDS = env.int("POD_RETENTION_INTERVAL_SECONDS", defau
 # of shipdesk append to X-Forwarded-For (0: the client is REMOTE_ADDR).
 POD_RATE_PER_MINUTE = env.int("POD_RATE_PER_MINUTE", default=60)
 POD_TRUSTED_PROXIES = env.int("POD_TRUSTED_PROXIES", default=0)
-
-# The agents' workspace: a shipment with no carrier event for this many days is listed under
-# "Needs attention"; failed log-ins are counted per username and per client address in the
-# shared cache, and past either limit that username or address must wait the lockout out.
-ATTENTION_STALE_DAYS = env.int("ATTENTION_STALE_DAYS", default=5)
-LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
-LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
-LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)

@@ -3,19 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from shipdesk.login import AdminLoginForm, LoginView
 from tracking.api.schema import OfflineRedocView
-
-# Admin's own log-in page counts failures with the workspace's (shipdesk.login).
-admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("login/", LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tracking/2024-04/", include("tracking.api.urls")),
-    # PostGrid webhooks first: the mail-order routes end with a catch-all 404.
-    path("print-mail/v1/", include("shipdesk.webhooks.api.urls")),
     path("print-mail/v1/", include("mailorders.api.urls")),
     # The partner API's OpenAPI schema and its docs, served from our own static files.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -23,5 +17,6 @@ urlpatterns = [
     path("api/redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # Public signed proofs of delivery: /api/v1/shipments/{uuid}/pod, /proof, /.well-known/.
     path("", include("tracking.pod.urls")),
+    path("", include("mailorders.urls")),
     path("", include("tracking.urls")),
 ]

@@ -17,7 +17,7 @@ from mailorders.choices import (
     PostcardSize,
     SelfMailerSize,
 )
-from mailorders.services import OrderContent
+from mailorders.services.orders import OrderContent
 
 MAX_HTML = 1_000_000
 MAX_JSON = 16_384

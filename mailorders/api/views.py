@@ -7,7 +7,7 @@ from django.http import FileResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from mailorders import selectors, services
+from mailorders import selectors
 from mailorders.api import serializers as s
 from mailorders.api.base import (
     PostGridAPIView,
@@ -24,13 +24,15 @@ from mailorders.representation import (
     pdf_path,
     template_data,
 )
+from mailorders.services import orders, resources
+from mailorders.services.common import MailOrderError
 from shipdesk.api import APIError, describe
 
 PDF_URL_MAX_AGE = 60 * 60  # seconds a PDF link stays valid, as PostGrid's signed links expire
 IDEMPOTENCY_KEY_MAX = 255
 
 
-def _api_error(exc: services.MailOrderError) -> APIError:
+def _api_error(exc: MailOrderError) -> APIError:
     data = {"field": exc.field} if exc.field else None
     return APIError(str(exc), http_status=exc.status, data=data)
 
@@ -105,7 +107,7 @@ class OrderListView(OrderView):
                 )
         serializer = _validated(s.CREATE_SERIALIZERS[self.object_name](data=self.body()))
         try:
-            order, _ = services.order_create(
+            order, _ = orders.order_create(
                 object_name=self.object_name,
                 partner=self.partner,
                 live=self.live,
@@ -113,7 +115,7 @@ class OrderListView(OrderView):
                 idempotency_key=key or None,
                 **serializer.service_kwargs(),
             )
-        except services.MailOrderError as exc:
+        except MailOrderError as exc:
             raise _api_error(exc) from exc
         return Response(self.data(order))
 
@@ -125,8 +127,8 @@ class OrderDetailView(OrderView):
     def delete(self, request, *args, **kwargs):
         """Cancel the order (PostGrid's DELETE)."""
         try:
-            order = services.order_cancel(order=self.get_order(), actor=self.actor)
-        except services.MailOrderError as exc:
+            order = orders.order_cancel(order=self.get_order(), actor=self.actor)
+        except MailOrderError as exc:
             raise _api_error(exc) from exc
         return Response(self.data(order))
 
@@ -135,10 +137,10 @@ class OrderCancellationView(OrderView):
     def post(self, request, *args, **kwargs):
         data = _validated(s.CancellationSerializer(data=self.body())).validated_data
         try:
-            order = services.order_cancel(
+            order = orders.order_cancel(
                 order=self.get_order(), actor=self.actor, note=data["note"], reason=data["reason"]
             )
-        except services.MailOrderError as exc:
+        except MailOrderError as exc:
             raise _api_error(exc) from exc
         return Response(self.data(order))
 
@@ -148,8 +150,8 @@ class OrderProgressionView(OrderView):
         if self.live:
             raise APIError("Progressions are only available with a test API key.", http_status=403)
         try:
-            order = services.order_progress(order=self.get_order(), actor=self.actor)
-        except services.MailOrderError as exc:
+            order = orders.order_progress(order=self.get_order(), actor=self.actor)
+        except MailOrderError as exc:
             raise _api_error(exc) from exc
         return Response(self.data(order))
 
@@ -182,7 +184,7 @@ class PDFDownloadView(PostGridAPIView):
                 "This PDF link is invalid or has expired; retrieve the order for a new one.",
                 http_status=404,
             ) from exc
-        order = services.order_for_id(order_id)
+        order = selectors.order_for_id(order_id)
         if order is None or object_name != order.OBJECT or not order.pdf:
             raise _not_found("the PDF")
         return FileResponse(
@@ -220,7 +222,7 @@ class ContactListView(OwnedListView):
 
     def post(self, request, *args, **kwargs):
         data = _validated(s.ContactSerializer(data=self.body())).validated_data
-        contact = services.contact_create(
+        contact = resources.contact_create(
             partner=self.partner, live=self.live, data=data, actor=self.actor
         )
         return Response(contact_data(contact))
@@ -234,7 +236,7 @@ class TemplateListView(OwnedListView):
 
     def post(self, request, *args, **kwargs):
         data = _validated(s.TemplateSerializer(data=self.body())).validated_data
-        template = services.template_create(
+        template = resources.template_create(
             partner=self.partner, live=self.live, actor=self.actor, **data
         )
         return Response(template_data(template))
@@ -251,7 +253,7 @@ class BankAccountListView(OwnedListView):
 
     def post(self, request, *args, **kwargs):
         data = _validated(s.BankAccountSerializer(data=self.body())).validated_data
-        account = services.bank_account_create(
+        account = resources.bank_account_create(
             partner=self.partner, live=self.live, actor=self.actor, **data
         )
         return Response(bank_account_data(account))
@@ -295,10 +297,10 @@ class TemplateDetailView(OwnedDetailView):
         orders already rendered keep their PDF."""
         template = self.get_object()
         data = _validated(s.TemplateUpdateSerializer(data=self.body())).validated_data
-        template = services.template_update(template=template, actor=self.actor, **data)
+        template = resources.template_update(template=template, actor=self.actor, **data)
         return Response(template_data(template))
 
     def delete(self, request, *args, **kwargs):
         template = self.get_object()
-        services.template_delete(template=template, actor=self.actor)
+        resources.template_delete(template=template, actor=self.actor)
         return Response({"id": template.id, "object": "template", "deleted": True})

@@ -1,13 +1,10 @@
-"""Creating and changing print-mail objects. Every change runs in one transaction with its audit
-record and its webhook event (see `order_event_emit`)."""
+"""An order's life: create (rendered, idempotent), cancel, progress, tracking number."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -23,22 +20,20 @@ from mailorders.choices import (
     MailingClass,
     OrderStatus,
 )
-from mailorders.models import (
-    ORDER_MODELS,
-    BankAccount,
-    Cheque,
-    Contact,
-    IdempotencyKey,
-    MailOrder,
-    Template,
+from mailorders.models import ORDER_MODELS, BankAccount, Cheque, IdempotencyKey, MailOrder, Template
+from mailorders.representation import CONTENT_FIELDS
+from mailorders.services.common import (
+    MailOrderError,
+    order_audit,
+    order_event_emit,
+    order_locked,
 )
-from mailorders.representation import CONTENT_FIELDS, order_data
-from shipdesk.audit import SYSTEM, Actor, audit_record
+from mailorders.services.resources import contact_resolve, owned_get
+from shipdesk.audit import SYSTEM, Actor
 from shipdesk.models import Partner
 from tracking import numbers
 from tracking.services.shipments import ShipmentError, shipment_create
 
-# Orders that may carry an extra service (seed 004: "only available for letters and cheques").
 EXTRA_SERVICE_OBJECTS = {"letter", "cheque"}
 SERVICE_LABELS = {
     ExtraService.CERTIFIED: "Certified Mail",
@@ -51,168 +46,6 @@ IMPB_SERVICE_CODES = {
     ExtraService.CERTIFIED_RETURN_RECEIPT: "9207",
     ExtraService.REGISTERED: "9208",
 }
-
-
-class MailOrderError(ValueError):
-    """A request that cannot be carried out; `field` names the member at fault."""
-
-    def __init__(
-        self, message: str, *, field: str | None = None, code: str = "invalid", status: int = 400
-    ):
-        super().__init__(message)
-        self.field = field
-        self.code = code
-        self.status = status
-
-
-# -- events ----------------------------------------------------------------------------------
-
-
-def order_event_emit(*, order: MailOrder, kind: str) -> None:
-    """Record `<object>.<kind>` (created or updated) for the partner's webhooks, in the caller's
-    transaction. The one place print-mail events leave this app."""
-    from shipdesk.webhooks import event_record
-
-    event_record(
-        partner=order.partner,
-        type=f"{order.OBJECT}.{kind}",
-        data=order_data(order, absolute=lambda path: settings.SITE_URL + path),
-    )
-
-
-def _audit(actor: Actor, order: MailOrder, verb: str, summary: str, **detail) -> None:
-    audit_record(
-        actor=actor,
-        action=f"{order.OBJECT}.{verb}",
-        summary=summary,
-        targets=[order],
-        detail=detail,
-    )
-
-
-# -- contacts, templates, bank accounts ------------------------------------------------------
-
-CONTACT_FIELDS = [
-    f.name
-    for f in Contact._meta.get_fields()
-    if f.concrete
-    and f.name not in {"id", "partner", "live", "created_at", "updated_at", "address_status"}
-]
-
-
-def _contact_new(*, partner: Partner, live: bool, data: dict) -> Contact:
-    """An unsaved contact, or the same contact stored before (PostGrid deduplicates contacts)."""
-    values = {
-        name: data.get(name, Contact._meta.get_field(name).get_default()) for name in CONTACT_FIELDS
-    }
-    values["country_code"] = (values["country_code"] or "US").upper()
-    lookup = {k: v for k, v in values.items() if k != "metadata"}
-    existing = Contact.objects.filter(partner=partner, live=live, **lookup).first()
-    if existing is not None and existing.metadata == values["metadata"]:
-        return existing
-    return Contact(partner=partner, live=live, **values)
-
-
-def contact_create(*, partner: Partner, live: bool, data: dict, actor: Actor = SYSTEM) -> Contact:
-    with transaction.atomic():
-        contact = _contact_new(partner=partner, live=live, data=data)
-        if contact._state.adding:
-            contact.save()
-            audit_record(
-                actor=actor,
-                action="contact.create",
-                summary=f"Created contact {contact.id}",
-                targets=[contact],
-            )
-    return contact
-
-
-def contact_resolve(*, partner: Partner, live: bool, value, field: str) -> Contact:
-    """A contact id of the partner's (same mode), or an inline contact (unsaved if new)."""
-    if isinstance(value, dict):
-        return _contact_new(partner=partner, live=live, data=value)
-    contact = Contact.objects.filter(partner=partner, live=live, id=value).first()
-    if contact is None:
-        raise MailOrderError(f"{field}: no contact with id `{value}`.", field=field)
-    return contact
-
-
-def template_create(
-    *,
-    partner: Partner,
-    live: bool,
-    html: str,
-    description: str = "",
-    metadata=None,
-    actor: Actor = SYSTEM,
-) -> Template:
-    with transaction.atomic():
-        template = Template.objects.create(
-            partner=partner, live=live, html=html, description=description, metadata=metadata or {}
-        )
-        audit_record(
-            actor=actor,
-            action="template.create",
-            summary=f"Created template {template.id}",
-            targets=[template],
-        )
-    return template
-
-
-def template_update(*, template: Template, actor: Actor = SYSTEM, **fields) -> Template:
-    """Change html, description or metadata; orders already rendered keep their PDF."""
-    with transaction.atomic():
-        for name, value in fields.items():
-            setattr(template, name, value)
-        template.save()
-        audit_record(
-            actor=actor,
-            action="template.update",
-            summary=f"Updated template {template.id}: {', '.join(fields) or 'nothing'}",
-            targets=[template],
-        )
-    return template
-
-
-def template_delete(*, template: Template, actor: Actor = SYSTEM) -> None:
-    """Delete a template; orders made from it keep their rendered PDF."""
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="template.delete",
-            summary=f"Deleted template {template.id}",
-            targets=[template],
-        )
-        template.delete()
-
-
-def _owned(model, *, partner: Partner, live: bool, pk, field: str, label: str):
-    if pk in (None, ""):
-        return None
-    found = model.objects.filter(partner=partner, live=live, id=pk).first()
-    if found is None:
-        raise MailOrderError(f"{field}: no {label} with id `{pk}`.", field=field)
-    return found
-
-
-def bank_account_create(
-    *, partner: Partner, live: bool, account_number: str, actor: Actor = SYSTEM, **fields
-) -> BankAccount:
-    """Store a bank account keeping only the last four digits of its number."""
-    with transaction.atomic():
-        account = BankAccount.objects.create(
-            partner=partner, live=live, account_number_last4=account_number[-4:], **fields
-        )
-        audit_record(
-            actor=actor,
-            action="bank_account.create",
-            summary=f"Created bank account {account}",
-            targets=[account],
-        )
-    return account
-
-
-# -- orders ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -301,12 +134,14 @@ def order_create(
         **fields,
     )
     first, second = _template_fields(object_name)
-    order.template = _owned(Template, **owned, pk=content.template, field=first, label="template")
-    order.back_template = _owned(
+    order.template = owned_get(
+        Template, **owned, pk=content.template, field=first, label="template"
+    )
+    order.back_template = owned_get(
         Template, **owned, pk=content.back_template, field=second, label="template"
     )
     if isinstance(order, Cheque):
-        order.bank_account = _owned(
+        order.bank_account = owned_get(
             BankAccount, **owned, pk=bank_account, field="bankAccount", label="bank account"
         )
         if order.bank_account is None:
@@ -340,7 +175,7 @@ def order_create(
                     object_type=object_name,
                     object_id=order.pk,
                 )
-            _audit(actor, order, "create", f"Created {order}", live=live)
+            order_audit(actor, order, "create", f"Created {order}", live=live)
             order_event_emit(order=order, kind="created")
     except IntegrityError:
         if idempotency_key:
@@ -361,10 +196,6 @@ def _next_cheque_number(partner: Partner) -> int:
     return (last or 0) + 1
 
 
-def _locked(order: MailOrder) -> MailOrder:
-    return type(order).objects.select_for_update().with_contacts().get(pk=order.pk)
-
-
 def order_cancel(
     *,
     order: MailOrder,
@@ -375,7 +206,7 @@ def order_cancel(
 ) -> MailOrder:
     """Cancel an order that is still `ready`; any other status is refused, naming it."""
     with transaction.atomic():
-        order = _locked(order)
+        order = order_locked(order)
         if order.status not in CANCELLABLE:
             raise MailOrderError(
                 f"{order} is {order.status}; only an order that is still ready can be cancelled.",
@@ -388,7 +219,7 @@ def order_cancel(
         order.cancellation_note = note
         order.cancelled_by = cancelled_by or actor.label
         order.save()
-        _audit(actor, order, "cancel", f"Cancelled {order}", reason=reason, note=note)
+        order_audit(actor, order, "cancel", f"Cancelled {order}", reason=reason, note=note)
         order_event_emit(order=order, kind="updated")
     return order
 
@@ -398,7 +229,7 @@ def order_progress(*, order: MailOrder, actor: Actor = SYSTEM) -> MailOrder:
     completed. A certified or registered order gets its tracking number (and Shipment) when it
     is processed for delivery."""
     with transaction.atomic():
-        order = _locked(order)
+        order = order_locked(order)
         if order.live:
             raise MailOrderError(
                 f"{order} is a live order; only test orders can be progressed.",
@@ -422,7 +253,7 @@ def order_progress(*, order: MailOrder, actor: Actor = SYSTEM) -> MailOrder:
         ):
             _tracking_number_assign(order, generate_tracking_number(order))
         order.save()
-        _audit(actor, order, "progress", f"{order}: {previous} → {next_status}")
+        order_audit(actor, order, "progress", f"{order}: {previous} → {next_status}")
         order_event_emit(order=order, kind="updated")
     return order
 
@@ -441,7 +272,7 @@ def order_tracking_number_set(
     """Give a certified or registered order its USPS tracking number; a Shipment is created
     and tracked like any parcel, linked from the order."""
     with transaction.atomic():
-        order = _locked(order)
+        order = order_locked(order)
         if not order.extra_service:
             raise MailOrderError(
                 f"{order} has no extra service; only certified or registered mail is tracked.",
@@ -455,7 +286,7 @@ def order_tracking_number_set(
             )
         _tracking_number_assign(order, tracking_number)
         order.save()
-        _audit(actor, order, "tracking_number", f"{order}: tracking number {tracking_number}")
+        order_audit(actor, order, "tracking_number", f"{order}: tracking number {tracking_number}")
         order_event_emit(order=order, kind="updated")
     return order
 
@@ -481,57 +312,3 @@ def _tracking_number_assign(order: MailOrder, tracking_number: str) -> None:
         raise MailOrderError(str(exc), field="trackingNumber") from exc
     order.tracking_number = shipment.tracking_number
     order.shipment = shipment
-
-
-# -- IMb scan feed ---------------------------------------------------------------------------
-
-
-@dataclass
-class IMbReport:
-    applied: int = 0
-    ignored: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class IMbScan:
-    order_id: str
-    status: str
-    date: datetime
-    zip_code: str = ""
-
-
-def order_for_id(order_id: str) -> MailOrder | None:
-    """Any order by its prefixed id (`letter_…`, `self_mailer_…`), whoever owns it."""
-    object_name = order_id.rpartition("_")[0]
-    model = ORDER_MODELS.get(object_name)
-    if model is None:
-        return None
-    return model.objects.with_contacts().filter(pk=order_id).first()
-
-
-def imb_scans_apply(*, scans: list[IMbScan], actor: Actor = SYSTEM) -> IMbReport:
-    """Apply USPS Intelligent Mail barcode scans: each sets imbStatus, imbDate and imbZIPCode
-    unless the order already has a later scan (feeds may repeat or arrive out of order)."""
-    report = IMbReport()
-    for scan in scans:
-        order = order_for_id(scan.order_id)
-        if order is None:
-            report.errors.append(f"{scan.order_id}: no such order.")
-            continue
-        with transaction.atomic():
-            order = _locked(order)
-            if order.is_cancelled:
-                report.errors.append(f"{scan.order_id}: the order is cancelled.")
-                continue
-            if order.imb_date and order.imb_date >= scan.date:
-                report.ignored += 1
-                continue
-            order.imb_status = scan.status
-            order.imb_date = scan.date
-            order.imb_zip_code = scan.zip_code
-            order.save()
-            _audit(actor, order, "imb", f"{order}: IMb {scan.status} at {scan.zip_code or '?'}")
-            order_event_emit(order=order, kind="updated")
-            report.applied += 1
-    return report

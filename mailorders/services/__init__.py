@@ -1,0 +1,1 @@
+"""Print-mail services: common, resources (contacts, templates, bank accounts), orders, imb."""
