@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shipdesk.context_processors.carrier_mode",
+                "shipdesk.context_processors.workspace_roles",
             ],
         },
     },
@@ -92,12 +93,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # One file per test run, so runs side by side in one tree never share a database.
     DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / f".test-db-{os.getpid()}.sqlite3"}
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# Keep each process's connection for reuse (SQLite too: opening the file and running the
+# PRAGMAs above cost more than a simple query).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared by every process (API throttling): the database by default, Redis at scale.
+# Shared by every process: the database by default, Redis at scale. (The API throttle counts in
+# its own table, shipdesk.ThrottleWindow, with one atomic statement per request.)
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://shipdesk_cache")}
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -159,7 +162,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["shipdesk.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "shipdesk.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -261,3 +264,11 @@ POD_RETENTION_INTERVAL_SECONDS = env.int("POD_RETENTION_INTERVAL_SECONDS", defau
 # of shipdesk append to X-Forwarded-For (0: the client is REMOTE_ADDR).
 POD_RATE_PER_MINUTE = env.int("POD_RATE_PER_MINUTE", default=60)
 POD_TRUSTED_PROXIES = env.int("POD_TRUSTED_PROXIES", default=0)
+
+# The agents' workspace: a shipment with no carrier event for this many days is listed under
+# "Needs attention"; failed log-ins are counted per username and per client address in the
+# shared cache, and past either limit that username or address must wait the lockout out.
+ATTENTION_STALE_DAYS = env.int("ATTENTION_STALE_DAYS", default=5)
+LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
