@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -13,10 +14,12 @@ from tracking.models import Checkpoint, Shipment
 from tracking.pod.canonical import canonical_json
 from tracking.pod.chain import GENESIS_PREFIX, chain_event, chain_genesis
 from tracking.pod.errors import PodNotDelivered, PodOutsideRetention, PodSigningUnavailable
-from tracking.pod.keys import SigningKeyMissing, signing_key
+from tracking.pod.keys import KeyFileError, SigningKeyMissing, signing_key
 from tracking.pod.passport import passport_sign
 from tracking.pod.services import proof_chain_extend, retention_cutoff
 from tracking.pod.verification import PAYLOAD_FIELDS, POD_SPEC
+
+logger = logging.getLogger(__name__)
 
 PROOF_SPEC = "sdproof1"
 
@@ -97,6 +100,9 @@ def pod_document(*, shipment: Shipment, now: datetime | None = None) -> dict:
         passport = passport_sign(payload=payload, signing_key=signing_key())
     except SigningKeyMissing as exc:
         raise PodSigningUnavailable(str(exc)) from None
+    except KeyFileError as exc:
+        logger.error("The POD signing key cannot be read: %s", exc)
+        raise PodSigningUnavailable("The signing key cannot be read right now.") from None
     document = {name: payload[name] for name in PAYLOAD_FIELDS if name != "kid"}
     document["passport"] = passport
     return document

@@ -165,6 +165,14 @@ def test_without_a_signing_key_the_pod_answers_503_not_500(public, delivered, se
     assert public.get("/.well-known/shipdesk-passport.json").json()["keys"] == []
 
 
+def test_an_unreadable_key_file_answers_503_not_500(public, delivered, settings, tmp_path):
+    settings.POD_SIGNING_KEY_FILE = tmp_path / "broken.json"
+    settings.POD_SIGNING_KEY_FILE.write_text('{"current": {"seed_b64": "short"}}')
+    with time_machine.travel(NOW, tick=False):
+        assert_error(public.get(pod_url(delivered)), 503, "pod_signing_unavailable")
+    assert_error(public.get("/.well-known/shipdesk-passport.json"), 503, "keys_unavailable")
+
+
 def test_the_public_keys_document(public, delivered):
     response = public.get("/.well-known/shipdesk-passport.json")
 
