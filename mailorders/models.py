@@ -117,7 +117,7 @@ class Contact(OwnedResource):
         place = " ".join(p for p in (self.city, self.province_or_state, self.postal_or_zip) if p)
         lines = [
             f"{self.first_name} {self.last_name}".strip(),
-            self.company_name if self.first_name else "",
+            self.company_name,
             self.address_line1,
             self.address_line2,
             place,

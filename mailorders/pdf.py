@@ -9,6 +9,7 @@ template (amount in words and figures), followed by its letter if it has one.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -208,10 +209,17 @@ def _content(order: MailOrder, html: str, template, *, field: str) -> str:
 
 
 def _document(html: str, size: str, *, field: str):
-    try:
+    with _refused_fetches(field):
         return HTML(string=html, url_fetcher=OfflineFetcher()).render(
             stylesheets=[_stylesheet(), _page_css(size)]
         )
+
+
+@contextmanager
+def _refused_fetches(field: str):
+    """Turn a refused fetch (rendering or writing the PDF) into a ContentError on `field`."""
+    try:
+        yield
     except FatalURLFetchingError as exc:
         raise ContentError(
             f"{field}: refers to {str(exc)[:200]}; shipdesk fetches nothing while rendering "
@@ -256,9 +264,11 @@ def render_order(order: MailOrder) -> RenderedPDF:
             order.uploaded_pdf.close()
         return RenderedPDF(data, pdf_page_count(data))
     size = getattr(order, "size", LetterSize.US_LETTER)
-    documents = [_document(html, size, field=field) for html, field in _parts(order)]
+    parts = _parts(order)
+    documents = [_document(html, size, field=field) for html, field in parts]
     pages = [page for document in documents for page in document.pages]
-    data = documents[0].copy(pages).write_pdf()
+    with _refused_fetches(parts[0][1]):  # attachments (<a rel=attachment>) are fetched here
+        data = documents[0].copy(pages).write_pdf()
     return RenderedPDF(data, len(pages))
 
 

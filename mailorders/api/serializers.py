@@ -186,9 +186,9 @@ class OrderCreateSerializer(RenamedFieldsSerializer):
         for part in filter(None, self.CONTENT):
             html, template = part
             fields[html] = serializers.CharField(
-                max_length=MAX_HTML, required=False, trim_whitespace=False
+                max_length=MAX_HTML, required=False, allow_null=True, trim_whitespace=False
             )
-            fields[template] = serializers.CharField(max_length=40, required=False)
+            fields[template] = serializers.CharField(max_length=40, required=False, allow_null=True)
         if self.SIZE_CHOICES:
             fields["size"] = serializers.ChoiceField(choices=self.SIZE_CHOICES, required=False)
         return fields
@@ -222,9 +222,9 @@ class OrderCreateSerializer(RenamedFieldsSerializer):
         data = self.validated_data
         first, second = self.CONTENT
         content = OrderContent(
-            html=data.get(first[0], ""),
+            html=data.get(first[0]) or "",
             template=data.get(first[1]),
-            back_html=data.get(second[0], "") if second else "",
+            back_html=(data.get(second[0]) or "") if second else "",
             back_template=data.get(second[1]) if second else None,
             uploaded_pdf=data.get("pdf"),
             merge_variables=data["mergeVariables"],

@@ -209,7 +209,7 @@ def order_cancel(
         order = order_locked(order)
         if order.status not in CANCELLABLE:
             raise MailOrderError(
-                f"{order} is {order.status}; only an order that is still ready can be cancelled.",
+                f"{order} is {order.status}; only an order whose status is ready can be cancelled.",
                 field="status",
                 code="invalid_transition",
                 status=409,
@@ -239,7 +239,7 @@ def order_progress(*, order: MailOrder, actor: Actor = SYSTEM) -> MailOrder:
         next_status = NEXT_STATUS.get(order.status)
         if next_status is None:
             raise MailOrderError(
-                f"{order} is {order.status}; it has no next status.",
+                f"{order} is {order.status}; that status has no next one.",
                 field="status",
                 code="invalid_transition",
                 status=409,

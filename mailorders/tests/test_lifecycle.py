@@ -77,7 +77,7 @@ def test_a_test_order_progresses_one_step_at_a_time_to_completed(make_letter):
 @pytest.mark.parametrize("status", [OrderStatus.COMPLETED, OrderStatus.CANCELLED])
 def test_a_final_order_cannot_progress(make_letter, status):
     letter = make_letter(status=status)
-    with pytest.raises(MailOrderError, match=f"is {status}; it has no next status") as exc:
+    with pytest.raises(MailOrderError, match=f"is {status}; that status has no next one") as exc:
         order_progress(order=letter)
     assert exc.value.status == 409
     letter.refresh_from_db()
@@ -110,7 +110,7 @@ def test_a_ready_order_is_cancelled_with_reason_and_note(make_letter):
 @pytest.mark.parametrize("status", [s for s in ALL if s != OrderStatus.READY])
 def test_only_a_ready_order_can_be_cancelled(make_letter, status):
     letter = make_letter(status=status)
-    with pytest.raises(MailOrderError, match=f"is {status}; only an order that is still ready"):
+    with pytest.raises(MailOrderError, match=f"is {status}; only an order whose status is ready"):
         order_cancel(order=letter)
     letter.refresh_from_db()
     assert letter.status == status
