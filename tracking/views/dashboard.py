@@ -10,6 +10,7 @@ def home(request):
     counts = selectors.tag_counts()
     transit = stats.transit_days()
     daily = stats.delivered_per_day()
+    attention = selectors.attention_counts()
     return render(
         request,
         "tracking/home.html",
@@ -22,6 +23,7 @@ def home(request):
             "daily": daily,
             "daily_chart": _daily_chart(daily),
             "exceptions": stats.recent_exceptions(),
+            "attention": [(kind, attention[kind.key]) for kind in selectors.ATTENTION_KINDS],
         },
     )
 

@@ -14,6 +14,7 @@ from shipdesk.models import AuditEvent
 from tracking.choices import Subtag, Tag
 from tracking.models import Shipment
 from tracking.services.lifecycle import shipment_mark_completed
+from tracking.tests.workspace.support import text
 from tracking.zones import MINUS
 
 pytestmark = pytest.mark.django_db
@@ -31,13 +32,6 @@ def retrack_url(shipment: Shipment) -> str:
 
 def complete_url(shipment: Shipment) -> str:
     return reverse("shipment-complete", args=[shipment.public_id])
-
-
-def text(response) -> str:
-    """The page's visible text, tags dropped and white space collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" ,", ",").strip()
 
 
 @pytest.fixture
@@ -348,8 +342,9 @@ def test_the_page_takes_the_same_queries_whatever_the_number_of_checkpoints(
     for _ in range(3):
         shipment_mark_completed(shipment=expired, reason="LOST", actor=Actor.for_user(manager_user))
 
-    # session, user, groups, shipment + partner, checkpoints, subscribers, audit
-    with django_assert_num_queries(7):
+    # session, user, groups, shipment + partner, checkpoints, subscribers, audit records,
+    # proof-of-delivery requests
+    with django_assert_num_queries(8):
         response = agent_client.get(detail_url(expired))
 
     assert len(response.context["checkpoints"]) == checkpoints
