@@ -48,6 +48,14 @@ def notify_subscribers(shipment_ids: list[int]) -> int:
 
 
 @task()
+def pod_request_process(pod_request_id: int) -> str:
+    """Send one proof-of-delivery request (USPS's record or shipdesk's letter by e-mail)."""
+    from tracking.services.pod import pod_request_process as process
+
+    return process(pod_request_id=pod_request_id).status
+
+
+@task()
 def pod_retention_cycle() -> dict:
     """Purge event detail past the POD retention window, then queue the next pass."""
     from tracking.pod.services import event_detail_purge

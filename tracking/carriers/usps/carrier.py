@@ -49,7 +49,7 @@ class UspsCarrier:
         except BudgetExhausted as exc:
             return ProofAnswer(False, str(exc), retryable=True, retry_at=exc.retry_at)
         except CarrierUnavailable as exc:
-            return ProofAnswer(False, str(exc), retryable=True)
+            return ProofAnswer(False, str(exc), retryable=True, retry_at=exc.retry_at)
         try:
             answer = response.json()
         except ValueError:

@@ -11,7 +11,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
@@ -28,7 +28,12 @@ MAX_RETRY_AFTER = 24 * 3600.0
 
 
 class CarrierUnavailable(Exception):
-    """USPS could not be reached or kept failing; worth trying again later."""
+    """USPS could not be reached or kept failing; worth trying again later (not before
+    `retry_at` when USPS said when)."""
+
+    def __init__(self, message: str, *, retry_at: datetime | None = None):
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
 class UspsClient:
@@ -123,7 +128,9 @@ class UspsClient:
                 if wait > self.max_retry_after or attempt == self.max_retries:
                     until = timezone.now() + timedelta(seconds=wait)
                     budget.block_until(carrier=CARRIER, until=until)
-                    raise CarrierUnavailable(f"USPS rate limit: retry after {wait:.0f} s")
+                    raise CarrierUnavailable(
+                        f"USPS rate limit: retry after {wait:.0f} s", retry_at=until
+                    )
                 logger.info("USPS 429: waiting %.1f s as Retry-After asks", wait)
                 self.sleep(wait)
                 waited = True
