@@ -3,7 +3,7 @@
 The counts live in the shared cache (CACHES: the database table by default, Redis at scale),
 so every web process sees the same ones. Past LOGIN_FAILURES_PER_USERNAME failures for a
 username, or LOGIN_FAILURES_PER_ADDRESS from one address, log-ins from it are refused without
-checking the password until LOGIN_LOCKOUT_SECONDS after the first counted failure.
+checking the password until LOGIN_LOCKOUT_SECONDS after the last counted failure.
 """
 
 from __future__ import annotations
@@ -35,13 +35,12 @@ class LoginThrottle:
         return any(counts.get(key, 0) >= limit for key, limit in self.limits.items())
 
     def record_failure(self) -> None:
-        for key in self.limits:
-            # The window starts at the first failure; add() leaves a running count alone.
-            cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+        # Each failure restarts the lockout window (the database cache's incr() would reset
+        # the timeout anyway). Two racing failures may count once: a few more tries at most.
+        counts = cache.get_many(self.limits)
+        cache.set_many(
+            {key: counts.get(key, 0) + 1 for key in self.limits}, settings.LOGIN_LOCKOUT_SECONDS
+        )
 
     def forget_username(self) -> None:
         cache.delete(next(iter(self.limits)))

@@ -131,7 +131,8 @@ class ShipmentSearchForm(ResultPageForm):
         return {name: self.cleaned_data[name] for name in self.FILTERS}
 
     def filtering(self) -> bool:
-        return any(self.cleaned_data.get(name) for name in self.FILTERS)
+        """Any filter besides the search box is set (the filters then show open)."""
+        return any(self.cleaned_data.get(name) for name in self.FILTERS if name != "q")
 
 
 class AttentionForm(ResultPageForm):
