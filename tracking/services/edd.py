@@ -5,9 +5,10 @@ shipments of the last HISTORY_DAYS and kept, as a JSON snapshot, in Django's cac
 every process) for CACHE_SECONDS; nothing lives only in one process's memory. Pass `model=`
 to any function to use a model of your own (tests, backtests, a batch of estimates).
 
-What is stored on a shipment (`shipments_edd_update`): `estimated_delivery_date`, `_min`,
-`_max` and, in `estimated_delivery_confidence`, the AfterShip confidence code (the API shows
-it as `aftership_estimated_delivery_date.confidence_code`).
+What is stored on a shipment (`shipments_edd_update`; on creation, shipment_create, and on each
+carrier answer, shipments_ingest): `estimated_delivery_date`, `_min`, `_max` and, in
+`estimated_delivery_confidence`, the AfterShip confidence code (the API shows it as
+`aftership_estimated_delivery_date.confidence_code`).
 """
 
 from __future__ import annotations
@@ -161,30 +162,40 @@ def shipment_estimate_delivery(
     )
 
 
-def shipments_edd_update(
+def shipments_edd_set(
     *,
     shipments: Iterable[Shipment],
     model: edd.EddModel | None = None,
     now: datetime | None = None,
-) -> int:
-    """Store a fresh estimate on each shipment not yet delivered; return how many changed.
+    pickup_offsets: dict[int, int | None] | None = None,
+) -> list[Shipment]:
+    """Set (not save) a fresh estimate on each shipment not yet delivered; return the ones
+    whose estimate changed. Delivered shipments keep the estimate they had (it is what their
+    delivery is judged against).
 
-    Delivered shipments keep the estimate they had (it is what their delivery is judged
-    against). Three queries whatever the number of shipments.
+    `pickup_offsets` ({shipment pk: UTC offset of its first in-transit checkpoint}) spares the
+    query that finds them; only shipments already picked up need one.
     """
     pending = [s for s in shipments if s.tag != Tag.DELIVERED]
     if not pending:
-        return 0
+        return []
     model = model or edd_model_get()
     now = now or timezone.now()
-    offsets = dict(
-        Shipment.objects.filter(pk__in=[s.pk for s in pending])
-        .annotate(pickup_offset=_first_pickup_offset())
-        .values_list("pk", "pickup_offset")
-    )
+    if pickup_offsets is None:
+        picked = [s.pk for s in pending if s.shipment_pickup_date is not None]
+        pickup_offsets = (
+            dict(
+                Shipment.objects.filter(pk__in=picked)
+                .annotate(pickup_offset=_first_pickup_offset())
+                .values_list("pk", "pickup_offset")
+            )
+            if picked
+            else {}
+        )
     changed = []
     for shipment in pending:
-        found = _estimate(shipment, pickup_offset=offsets.get(shipment.pk), model=model, now=now)
+        offset = pickup_offsets.get(shipment.pk)
+        found = _estimate(shipment, pickup_offset=offset, model=model, now=now)
         values = (
             (
                 found.estimated_delivery_date,
@@ -199,6 +210,20 @@ def shipments_edd_update(
             for name, value in zip(EDD_FIELDS, values, strict=True):
                 setattr(shipment, name, value)
             changed.append(shipment)
+    return changed
+
+
+def shipments_edd_update(
+    *,
+    shipments: Iterable[Shipment],
+    model: edd.EddModel | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Store a fresh estimate on each shipment not yet delivered; return how many changed.
+
+    At most three queries whatever the number of shipments (see shipments_edd_set).
+    """
+    changed = shipments_edd_set(shipments=shipments, model=model, now=now)
     Shipment.objects.bulk_update(changed, EDD_FIELDS, batch_size=500)
     return len(changed)
 

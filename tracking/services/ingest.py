@@ -9,12 +9,14 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from shipdesk.webhooks.services import shipments_record_updated
 from tracking.carriers.base import TrackResult
 from tracking.choices import Subtag, Tag
 from tracking.derive import derive
 from tracking.models import Checkpoint, Shipment
 from tracking.pod.services import checkpoints_chain
 from tracking.schedule import next_check_delay
+from tracking.services.edd import EDD_FIELDS, edd_model_get, shipments_edd_set
 
 TERMINAL_SUBTAGS = {Subtag.EXCEPTION_011, Subtag.EXCEPTION_013}
 DERIVED_FIELDS = [
@@ -158,6 +160,8 @@ def shipments_ingest(
     """
     now = now or timezone.now()
     report = IngestReport()
+    # The delivery-estimate model, before any row is locked (it may have to be learnt first).
+    edd_model = edd_model_get() if any(r.ok for _, r in pairs) else None
     with transaction.atomic():
         current = (
             Shipment.objects.select_for_update()
@@ -211,12 +215,29 @@ def shipments_ingest(
                 continue
             report.events += len(result.events)
             _apply_history(shipment, result, history[shipment.pk], now, time_scale, report)
+        # shipdesk's own delivery estimate, from the lane and the pickup just learnt.
+        shipments_edd_set(
+            shipments=[s for s, _ in good],
+            model=edd_model,
+            now=now,
+            pickup_offsets={pk: _pickup_offset(h) for pk, h in history.items()},
+        )
         # One plain UPDATE per row: bulk_update's CASE-per-column statement costs far more
         # than 35 primary-key updates inside this transaction.
-        fields = DERIVED_FIELDS + CARRIER_FIELDS + BOOKKEEPING_FIELDS + CHAIN_FIELDS
+        fields = DERIVED_FIELDS + CARRIER_FIELDS + BOOKKEEPING_FIELDS + CHAIN_FIELDS + EDD_FIELDS
         for shipment, _ in pairs:
             shipment.save(update_fields=fields)
+        # Partners' `tracking.updated` webhooks, committed with the change (the outbox).
+        changed = {pk for pk, _, _ in report.tag_changes}
+        shipments_record_updated(shipments=[s for s, _ in pairs if s.pk in changed])
     return report
+
+
+def _pickup_offset(checkpoints: list[Checkpoint]) -> int | None:
+    """The UTC offset of the first in-transit (acceptance) checkpoint."""
+    moving = [c for c in checkpoints if c.tag == Tag.IN_TRANSIT]
+    first = min(moving, key=lambda c: (c.checkpoint_time, c.pk), default=None)
+    return first.utc_offset_minutes if first else None
 
 
 def _apply_history(shipment, result, checkpoints, now, time_scale, report) -> None:

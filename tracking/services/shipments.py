@@ -14,6 +14,7 @@ from tracking import numbers
 from tracking.choices import Subtag, Tag
 from tracking.derive import on_time
 from tracking.models import Shipment, Subscriber
+from tracking.services.edd import shipment_edd_update
 
 MAX_SUBSCRIBERS = 3
 
@@ -93,6 +94,9 @@ def shipment_create(
             field="tracking_number",
             code="exists",
         ) from exc
+    # shipdesk's own delivery estimate, from the lane's history (outside the transaction: the
+    # model may have to be learnt first).
+    shipment_edd_update(shipment=shipment, now=now)
     return shipment
 
 

@@ -1,13 +1,16 @@
 """Applying carrier answers to shipments: checkpoints once, derived status, scheduling."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 
+from tracking import edd
 from tracking.carriers.base import TrackResult
 from tracking.carriers.usps import mapper
 from tracking.models import Checkpoint, Shipment
 from tracking.schedule import RETRY_SOON
+from tracking.services import edd as edd_service
 from tracking.services.ingest import shipments_ingest
 from tracking.services.lifecycle import shipment_mark_completed
 from tracking.services.shipments import shipment_create
@@ -244,3 +247,57 @@ def test_carrier_text_longer_than_our_columns_is_cut_not_refused(shipment):
     assert len(shipment.mail_class) == 100
     assert shipment.signed_by == "R" * 255
     assert shipment.tag == "Delivered"
+
+
+# --- shipdesk's own delivery estimate, stored with each answer --------------------------------
+
+
+@pytest.fixture
+def lane_model():
+    """A learnt model in the shared cache: 20 Priority Mail parcels from 100xx to 100xx, each
+    delivered 3 business days after acceptance."""
+    picked = datetime(2026, 3, 2, 10, 0)  # a Monday, a week without holidays
+    model = edd.EddModel.learn(
+        edd.TransitRecord("10001", "10001", "Priority Mail", picked, date(2026, 3, 5))
+        for _ in range(20)
+    )
+    cache.set(edd_service.CACHE_KEY, model.to_dict(), 60)
+    yield model
+    cache.delete(edd_service.CACHE_KEY)
+
+
+def test_each_answer_stores_the_lane_estimate_from_the_pickup(shipment, lane_model):
+    assert shipment.estimated_delivery_date is None  # created without ZIP codes: no lane yet
+    result = usps_result(NUMBER, IN_TRANSIT, originZIPCode="10001")
+
+    shipments_ingest(pairs=[(shipment, result)], now=NOW)
+
+    shipment.refresh_from_db()
+    # Accepted Wednesday 4 March 15:00 New York time, + 3 business days (Saturday counts).
+    assert shipment.estimated_delivery_date == date(2026, 3, 7)
+    assert shipment.estimated_delivery_date_min == date(2026, 3, 7)
+    assert shipment.estimated_delivery_date_max == date(2026, 3, 7)
+    assert shipment.estimated_delivery_confidence
+
+
+def test_without_history_the_carrier_date_is_stored_and_delivery_keeps_it(shipment):
+    expectation = {"deliveryDateExpectation": {"expectedDeliveryDate": "2026-03-09"}}
+
+    shipments_ingest(pairs=[(shipment, usps_result(NUMBER, IN_TRANSIT, **expectation))], now=NOW)
+    shipment.refresh_from_db()
+    assert shipment.estimated_delivery_date == date(2026, 3, 9)
+
+    shipments_ingest(pairs=[(shipment, usps_result(NUMBER, DELIVERED))], now=NOW)
+    shipment.refresh_from_db()
+    assert shipment.tag == "Delivered"
+    assert shipment.estimated_delivery_date == date(2026, 3, 9)  # what delivery is judged by
+
+
+def test_a_carrier_error_leaves_the_estimate_alone(shipment):
+    Shipment.objects.filter(pk=shipment.pk).update(estimated_delivery_date=date(2026, 3, 9))
+    failed = TrackResult(NUMBER, error="USPS 503: busy", retryable=True)
+
+    shipments_ingest(pairs=[(Shipment.objects.get(pk=shipment.pk), failed)], now=NOW)
+
+    shipment.refresh_from_db()
+    assert shipment.estimated_delivery_date == date(2026, 3, 9)

@@ -1,10 +1,14 @@
 """POST /trackings: both body shapes, the seed's fields, and every way a create is refused."""
 
 import re
+from datetime import date, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 
+from tracking import edd
 from tracking.models import Shipment
+from tracking.services import edd as edd_service
 from tracking.tests.api.support import CODE_EXISTS, error, impb, ok, url
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
@@ -264,3 +268,40 @@ def test_a_form_body_is_unsupported_media_type(api):
 
     error(response, 415, says=("multipart/form-data",))
     assert not Shipment.objects.exists()
+
+
+def test_a_created_tracking_carries_shipdesks_estimate_from_its_lane(api):
+    # The learnt model (shared cache): 20 parcels 100xx -> 606xx, 2 to 4 business days.
+    picked = datetime(2026, 3, 2, 10, 0)
+    transits = [2] * 5 + [3] * 10 + [4] * 5
+    model = edd.EddModel.learn(
+        edd.TransitRecord("10001", "60607", "", picked, edd.add_business_days(picked.date(), t))
+        for t in transits
+    )
+    cache.set(edd_service.CACHE_KEY, model.to_dict(), 60)
+    body = {"tracking_number": impb(7), "origin_postal_code": "10001"}
+
+    created = ok(api.post(url("trackings"), {**body, "destination_postal_code": "60607"}), 201)
+    elsewhere = ok(api.post(url("trackings"), {**body, "tracking_number": impb(8)}), 201)
+
+    found = created["tracking"]["aftership_estimated_delivery_date"]
+    likely, low, high = (
+        date.fromisoformat(found[name])
+        for name in (
+            "estimated_delivery_date",
+            "estimated_delivery_date_min",
+            "estimated_delivery_date_max",
+        )
+    )
+    today = date.today()
+    assert today < low < likely < high <= today + timedelta(days=10)
+    assert found["confidence_code"]
+    assert created["tracking"]["latest_estimated_delivery"]["source"] == "shipdesk EDD"
+    stored = Shipment.objects.get(public_id=created["tracking"]["id"])
+    assert (stored.estimated_delivery_date_min, stored.estimated_delivery_date_max) == (low, high)
+    fetched = ok(api.get(url("trackings", created["tracking"]["id"])))["tracking"]
+    assert fetched["aftership_estimated_delivery_date"] == found
+    assert found["confidence_code"] != 30004
+    # Without a destination the nationwide history answers, and says the address is imprecise.
+    assert elsewhere["tracking"]["aftership_estimated_delivery_date"]["confidence_code"] == 30004
+    cache.delete(edd_service.CACHE_KEY)
