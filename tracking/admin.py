@@ -131,6 +131,7 @@ class ShipmentAdmin(ManagerActionsMixin, admin.ModelAdmin):
     ]
     list_select_related = ["partner"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice would scan the table
     paginator = LargeTablePaginator
     actions = ["mark_completed", "retrack", "export_csv"]
     inlines = [SubscriberInline, CheckpointInline]
@@ -291,6 +292,7 @@ class CheckpointAdmin(admin.ModelAdmin):
     search_fields = ["=shipment__tracking_number", "message"]
     list_select_related = ["shipment"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice would scan the table
     paginator = LargeTablePaginator
     raw_id_fields = ["shipment"]
 

@@ -347,7 +347,7 @@ def test_the_changelist_never_counts_the_whole_table(manager, make):
     for i in range(5):
         make(i)
 
-    for params in ({}, {"q": "Lovelace"}, {"tag__exact": "Pending"}, {"p": "1"}):
+    for params in ({}, {"q": "Lovelace"}, {"tag__exact": "Pending"}, {"p": "1"}, {"_facets": "1"}):
         counts = [sql for sql in changelist_queries(manager, **params) if "COUNT(" in sql.upper()]
         assert counts, params
         for sql in counts:
