@@ -2,74 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
-from tracking.carriers.usps import mapper
 from tracking.numbers import with_impb_check_digit
 from tracking.pod.keys import key_file_create
 from tracking.services.ingest import shipments_ingest
 from tracking.services.shipments import shipment_create
-
-NOW = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
-SITE = "https://desk.example.com"
-
-
-def usps_event(code, text, gmt, *, recipient="", city="NEW YORK", state="NY", zip_code="10001"):
-    """A USPS v3r2 trackingEvents[] item at `gmt` (Eastern time, UTC-5)."""
-    local = (gmt - timedelta(hours=5)).replace(tzinfo=None).isoformat() + "-05:00"
-    return {
-        "eventType": text,
-        "eventTimestamp": local,
-        "GMTTimestamp": gmt.isoformat().replace("+00:00", "Z"),
-        "eventCode": code,
-        "eventCity": city,
-        "eventState": state,
-        "eventZIPCode": zip_code,
-        "eventCountry": "US",
-        "recipientName": recipient,
-        "firm": "ACME WIDGETS LLC" if recipient else "",
-    }
-
-
-IN_TRANSIT = [
-    usps_event("A1", "Arrived at USPS Regional Facility", NOW - timedelta(hours=20)),
-    usps_event(
-        "03",
-        "USPS in possession of item",
-        NOW - timedelta(hours=40),
-        city="BOSTON",
-        state="MA",
-        zip_code="02108",
-    ),
-]
-DELIVERED = [
-    usps_event(
-        "01", "Delivered, In/At Mailbox", NOW - timedelta(hours=1), recipient="JANE SMITHSON"
-    ),
-    usps_event("OF", "Out for Delivery", NOW - timedelta(hours=6)),
-    *IN_TRANSIT,
-]
-
-
-def usps_result(number, events):
-    item = {
-        "trackingNumber": number,
-        "uniqueTrackingID": "UTID" + number[-6:],
-        "mailClass": "Priority Mail",
-        "status": events[0]["eventType"] if events else "",
-        "destinationCity": "NEW YORK",
-        "destinationState": "NY",
-        "destinationZIPCode": "10001",
-        "servicesEligibility": {"proofOfDeliveryEnabled": True},
-        "trackingEvents": events,
-    }
-    (result,) = mapper.parse_tracking_response([item], [number])
-    assert result.ok, result.error
-    return result
+from tracking.tests.pod.support import DELIVERED, NOW, SITE, usps_result
+from tracking.verify import main
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +62,38 @@ def track(partner, numbers):
 @pytest.fixture
 def public():
     return APIClient()
+
+
+@pytest.fixture
+def pod(public, track):
+    """The endpoint's answer for a delivered shipment, as curl would save it (bytes)."""
+    with time_machine.travel(NOW, tick=False):
+        shipment = track(DELIVERED)
+        response = public.get(f"/api/v1/shipments/{shipment.uuid}/pod")
+    assert response.status_code == 200
+    return response.content
+
+
+@pytest.fixture
+def keys_path(tmp_path, public):
+    path = tmp_path / "shipdesk-passport.json"
+    path.write_bytes(public.get("/.well-known/shipdesk-passport.json").content)
+    return path
+
+
+@pytest.fixture
+def verify(tmp_path, keys_path):
+    """`verify(data) -> (exit status, output)`: the verifier's main() on `data` as FILE."""
+    target = tmp_path / "pod-under-test"
+
+    def run(data: bytes, *extra: str) -> tuple[int, str]:
+        target.write_bytes(data)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            try:
+                status = main([str(target), "--keys", str(keys_path), *extra])
+            except SystemExit as exit:
+                status = exit.code
+        return status, out.getvalue()
+
+    return run

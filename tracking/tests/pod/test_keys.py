@@ -19,7 +19,7 @@ from tracking.pod.passport import (
     passport_sign,
     passport_verify,
 )
-from tracking.tests.pod.conftest import DELIVERED, NOW
+from tracking.tests.pod.support import DELIVERED, NOW
 
 pytestmark = pytest.mark.django_db
 

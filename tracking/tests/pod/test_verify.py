@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import base64
-import contextlib
-import io
 import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -21,63 +17,9 @@ from hypothesis import strategies as st
 from tracking.pod import pod_document, public_keys_document
 from tracking.pod.keys import signing_key
 from tracking.pod.passport import passport_sign
-from tracking.tests.pod.conftest import DELIVERED, NOW
-from tracking.verify import main
+from tracking.tests.pod.support import DELIVERED, NOW, run_module
 
 pytestmark = pytest.mark.django_db
-REPO = Path(django_settings.BASE_DIR)
-
-
-@pytest.fixture
-def pod(public, track):
-    """The endpoint's answer for a delivered shipment, as curl would save it (bytes)."""
-    with time_machine.travel(NOW, tick=False):
-        shipment = track(DELIVERED)
-        response = public.get(f"/api/v1/shipments/{shipment.uuid}/pod")
-    assert response.status_code == 200
-    return response.content
-
-
-@pytest.fixture
-def keys_path(tmp_path, public):
-    path = tmp_path / "shipdesk-passport.json"
-    path.write_bytes(public.get("/.well-known/shipdesk-passport.json").content)
-    return path
-
-
-@pytest.fixture
-def verify(tmp_path, keys_path):
-    """`verify(data) -> (exit status, output)`: the verifier's main() on `data` as FILE."""
-    target = tmp_path / "pod-under-test"
-
-    def run(data: bytes, *extra: str) -> tuple[int, str]:
-        target.write_bytes(data)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            try:
-                status = main([str(target), "--keys", str(keys_path), *extra])
-            except SystemExit as exit:
-                status = exit.code
-        return status, out.getvalue()
-
-    return run
-
-
-def run_module(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    """`python -m tracking.verify …` in a fresh interpreter where importing Django fails."""
-    blocker = tmp_path / "no-django" / "django"
-    blocker.mkdir(parents=True, exist_ok=True)
-    (blocker / "__init__.py").write_text('raise ImportError("the verifier imported Django")\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO")}
-    env["PYTHONPATH"] = f"{blocker.parent}{os.pathsep}{REPO}"
-    return subprocess.run(
-        [sys.executable, "-m", "tracking.verify", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_a_pod_verifies_offline_in_a_process_without_django(pod, keys_path, tmp_path):

@@ -1,0 +1,88 @@
+"""Helpers for the POD tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+
+from tracking.carriers.usps import mapper
+
+REPO = Path(settings.BASE_DIR)
+NOW = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
+SITE = "https://desk.example.com"
+
+
+def usps_event(code, text, gmt, *, recipient="", city="NEW YORK", state="NY", zip_code="10001"):
+    """A USPS v3r2 trackingEvents[] item at `gmt` (Eastern time, UTC-5)."""
+    local = (gmt - timedelta(hours=5)).replace(tzinfo=None).isoformat() + "-05:00"
+    return {
+        "eventType": text,
+        "eventTimestamp": local,
+        "GMTTimestamp": gmt.isoformat().replace("+00:00", "Z"),
+        "eventCode": code,
+        "eventCity": city,
+        "eventState": state,
+        "eventZIPCode": zip_code,
+        "eventCountry": "US",
+        "recipientName": recipient,
+        "firm": "ACME WIDGETS LLC" if recipient else "",
+    }
+
+
+IN_TRANSIT = [
+    usps_event("A1", "Arrived at USPS Regional Facility", NOW - timedelta(hours=20)),
+    usps_event(
+        "03",
+        "USPS in possession of item",
+        NOW - timedelta(hours=40),
+        city="BOSTON",
+        state="MA",
+        zip_code="02108",
+    ),
+]
+DELIVERED = [
+    usps_event(
+        "01", "Delivered, In/At Mailbox", NOW - timedelta(hours=1), recipient="JANE SMITHSON"
+    ),
+    usps_event("OF", "Out for Delivery", NOW - timedelta(hours=6)),
+    *IN_TRANSIT,
+]
+
+
+def usps_result(number, events):
+    item = {
+        "trackingNumber": number,
+        "uniqueTrackingID": "UTID" + number[-6:],
+        "mailClass": "Priority Mail",
+        "status": events[0]["eventType"] if events else "",
+        "destinationCity": "NEW YORK",
+        "destinationState": "NY",
+        "destinationZIPCode": "10001",
+        "servicesEligibility": {"proofOfDeliveryEnabled": True},
+        "trackingEvents": events,
+    }
+    (result,) = mapper.parse_tracking_response([item], [number])
+    assert result.ok, result.error
+    return result
+
+
+def run_module(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`python -m tracking.verify …` in a fresh interpreter where importing Django fails."""
+    blocker = tmp_path / "no-django" / "django"
+    blocker.mkdir(parents=True, exist_ok=True)
+    (blocker / "__init__.py").write_text('raise ImportError("the verifier imported Django")\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO")}
+    env["PYTHONPATH"] = f"{blocker.parent}{os.pathsep}{REPO}"
+    return subprocess.run(
+        [sys.executable, "-m", "tracking.verify", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
