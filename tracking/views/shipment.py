@@ -3,8 +3,9 @@ never changes anything), then POSTed to a lifecycle service that writes the audi
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from shipdesk.audit import Actor, audit_for
 from shipdesk.roles import agent_required, is_manager, manager_required
@@ -24,6 +25,7 @@ class CompleteForm(forms.Form):
     )
 
 
+@require_safe
 @agent_required
 def detail(request, public_id: str):
     shipment = get_object_or_404(selectors.shipment_page_queryset(), public_id=public_id)
@@ -44,7 +46,7 @@ def detail(request, public_id: str):
             "may_complete": is_manager(request.user),
             "complete_form": CompleteForm(),
             "max_retracks": MAX_RETRACKS,
-            "page_url": request.build_absolute_uri(),
+            "page_url": request.build_absolute_uri(request.path),
         },
     )
 
@@ -52,19 +54,21 @@ def detail(request, public_id: str):
 @require_http_methods(["GET", "POST"])
 @agent_required
 def retrack(request, public_id: str):
-    shipment = get_object_or_404(Shipment, public_id=public_id)
     if request.method == "POST":
-        try:
-            shipment_retrack(shipment=shipment, actor=Actor.for_user(request.user))
-        except ShipmentError as exc:
-            messages.error(request, f"{shipment} was not retracked. {exc}")
-        else:
-            messages.success(
-                request,
-                f"{shipment} is tracked again ({shipment.retrack_count} of {MAX_RETRACKS} "
-                "retracks used): it is checked with the carrier shortly.",
-            )
+        with transaction.atomic():
+            shipment = _locked(public_id)
+            try:
+                shipment_retrack(shipment=shipment, actor=Actor.for_user(request.user))
+            except ShipmentError as exc:
+                messages.error(request, f"{shipment} was not retracked. {exc}")
+            else:
+                messages.success(
+                    request,
+                    f"{shipment} is tracked again ({shipment.retrack_count} of {MAX_RETRACKS} "
+                    "retracks used): it is checked with the carrier shortly.",
+                )
         return redirect("shipment-detail", public_id=public_id)
+    shipment = get_object_or_404(Shipment, public_id=public_id)
     return render(
         request,
         "tracking/shipment_confirm.html",
@@ -84,20 +88,18 @@ def retrack(request, public_id: str):
 @require_http_methods(["GET", "POST"])
 @manager_required
 def complete(request, public_id: str):
-    shipment = get_object_or_404(Shipment, public_id=public_id)
     posted = request.method == "POST"
     form = CompleteForm(request.POST if posted else request.GET or None)
     if posted and form.is_valid():
         reason = CompletedReason(form.cleaned_data["reason"])
-        try:
+        with transaction.atomic():
+            shipment = _locked(public_id)
             shipment_mark_completed(
                 shipment=shipment, reason=reason, actor=Actor.for_user(request.user)
             )
-        except ShipmentError as exc:
-            messages.error(request, f"{shipment} was not marked completed. {exc}")
-        else:
-            messages.success(request, f"{shipment} is marked completed as {reason.label.lower()}.")
+        messages.success(request, f"{shipment} is marked completed as {reason.label.lower()}.")
         return redirect("shipment-detail", public_id=public_id)
+    shipment = get_object_or_404(Shipment, public_id=public_id)
     return render(
         request,
         "tracking/shipment_confirm.html",
@@ -113,3 +115,9 @@ def complete(request, public_id: str):
         },
         status=400 if posted else 200,
     )
+
+
+def _locked(public_id: str) -> Shipment:
+    """The shipment, locked until the transaction ends: two people acting on it at once act
+    one after the other, each on what the other left (the retrack limit holds)."""
+    return get_object_or_404(Shipment.objects.select_for_update(), public_id=public_id)
