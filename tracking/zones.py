@@ -100,32 +100,28 @@ def event_time_label(when: datetime, offset_minutes: int | None, state: str = ""
     return f"{text} ({offset_label(offset_minutes)})"
 
 
+def _event_zone(checkpoint) -> ZoneInfo | None:
+    return zone_for_event(
+        checkpoint.checkpoint_time,
+        checkpoint.utc_offset_minutes,
+        us_state(checkpoint.state, checkpoint.country_iso3),
+    )
+
+
 def shipment_zone(shipment, checkpoints=()) -> ZoneInfo | dt_timezone:
     """The shipment's time zone: its destination's, else its latest event's, else the desk's.
 
     The destination state names the zone; where the state spans several, the latest event in
-    that state picks among them by its offset.
+    that state picks among them by its offset. `checkpoints` come newest first.
     """
     state = us_state(shipment.destination_state, shipment.destination_country_iso3)
     located = [c for c in checkpoints if c.utc_offset_minutes is not None]
-    latest = located[0] if located else None
-    at_destination = next(
-        (c for c in located if state and us_state(c.state, c.country_iso3) == state), None
-    )
-    if at_destination is not None:
-        zone = zone_for_event(
-            at_destination.checkpoint_time, at_destination.utc_offset_minutes, state
-        )
-        if zone is not None:
-            return zone
-    names = STATE_ZONES.get(state)
-    if names and _zone(names[0]) is not None:
-        return _zone(names[0])
-    if latest is not None:
-        zone = zone_for_event(
-            latest.checkpoint_time,
-            latest.utc_offset_minutes,
-            us_state(latest.state, latest.country_iso3),
-        )
-        return zone or dt_timezone(timedelta(minutes=latest.utc_offset_minutes))
+    at_destination = [c for c in located if state and us_state(c.state, c.country_iso3) == state]
+    if at_destination and (zone := _event_zone(at_destination[0])):
+        return zone
+    if state in STATE_ZONES and (zone := _zone(STATE_ZONES[state][0])):
+        return zone
+    if located:
+        latest = located[0]
+        return _event_zone(latest) or dt_timezone(timedelta(minutes=latest.utc_offset_minutes))
     return timezone.get_current_timezone()
