@@ -252,8 +252,9 @@ WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", defa
 # 32-byte seed) or the key file `manage.py pod_keys` writes (and `--rotate` rotates); retired
 # public keys stay published at /.well-known/shipdesk-passport.json so older PODs still verify.
 POD_SIGNING_KEY = env.str("POD_SIGNING_KEY", default="")
-POD_SIGNING_KEY_FILE = env.path(
-    "POD_SIGNING_KEY_FILE", default=BASE_DIR / "var" / "pod-signing-key.json"
+# A relative path is taken from the project folder.
+POD_SIGNING_KEY_FILE = BASE_DIR / env.str(
+    "POD_SIGNING_KEY_FILE", default="var/pod-signing-key.json"
 )
 POD_RETIRED_PUBLIC_KEYS = env.list("POD_RETIRED_PUBLIC_KEYS", default=[])
 # Event detail is purged this many days after a shipment's last update (hourly task); from then
