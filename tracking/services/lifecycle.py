@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shipdesk.audit import SYSTEM, Actor, audit_record
+from shipdesk.webhooks.services import shipments_record_updated
 from tracking.choices import COMPLETED_REASON_SUBTAG, CompletedReason, Subtag, Tag
 from tracking.derive import derive
 from tracking.models import Shipment, Subscriber
@@ -111,6 +112,7 @@ def shipment_retrack(
             code="retrack_limit",
         )
     now = now or timezone.now()
+    tag_before = shipment.tag
     shipment.completed_reason = ""
     derived = _derived(shipment)
     for name, value in derived.items():
@@ -137,6 +139,8 @@ def shipment_retrack(
         summary=f"Retracked {shipment} ({shipment.retrack_count} of {MAX_RETRACKS})",
         targets=[shipment],
     )
+    if shipment.tag != tag_before:
+        shipments_record_updated(shipments=[shipment])
     return shipment
 
 
@@ -175,6 +179,7 @@ def shipment_mark_completed(*, shipment: Shipment, reason: str, actor: Actor = S
     )
     if tag_changed:
         subscribers_notify_later(shipment_ids=[shipment.pk])
+        shipments_record_updated(shipments=[shipment])
     return shipment
 
 
