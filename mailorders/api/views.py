@@ -147,10 +147,11 @@ class OrderCancellationView(OrderView):
 
 class OrderProgressionView(OrderView):
     def post(self, request, *args, **kwargs):
+        order = self.get_order()
         if self.live:
             raise APIError("Progressions are only available with a test API key.", http_status=403)
         try:
-            order = orders.order_progress(order=self.get_order(), actor=self.actor)
+            order = orders.order_progress(order=order, actor=self.actor)
         except MailOrderError as exc:
             raise _api_error(exc) from exc
         return Response(self.data(order))
