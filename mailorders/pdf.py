@@ -8,6 +8,7 @@ template (amount in words and figures), followed by its letter if it has one.
 
 from __future__ import annotations
 
+import io
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -26,7 +29,6 @@ from mailorders.models import Cheque, Contact, MailOrder
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "pdf" / "mailorders" / "order.css"
 MERGE_TAG = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
 BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
-PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 MAX_MERGE_DEPTH = 8
 # The request members that carry each part of an order's content (named in errors).
 PART_FIELDS = {
@@ -273,4 +275,11 @@ def render_order(order: MailOrder) -> RenderedPDF:
 
 
 def pdf_page_count(data: bytes) -> int:
-    return len(PAGE_OBJECT.findall(data)) or 1
+    """Pages of a PDF; ContentError (on `pdf`) when it cannot be read as one."""
+    try:
+        count = len(PdfReader(io.BytesIO(data)).pages)
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise ContentError(f"pdf: the file cannot be read as a PDF ({exc}).", field="pdf") from exc
+    if not count:
+        raise ContentError("pdf: the file has no pages.", field="pdf")
+    return count

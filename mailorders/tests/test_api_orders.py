@@ -118,6 +118,10 @@ def test_a_pdf_as_data_url_and_a_refused_remote_url(api, letter_body):
     not_pdf = base64.b64encode(b"hello").decode()
     response = api.post(url("letters"), {**body, "pdf": f"data:application/pdf;base64,{not_pdf}"})
     error(response, 400, field="pdf", says="not a PDF")
+    broken = base64.b64encode(b"%PDF-1.7\n1 0 obj garbage").decode()
+    response = api.post(url("letters"), {**body, "pdf": f"data:application/pdf;base64,{broken}"})
+    error(response, 400, field="pdf", says="cannot be read as a PDF")
+    assert Letter.objects.count() == 1
 
 
 def test_form_encoded_body_as_postgrids_curl_examples(api):
