@@ -216,3 +216,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Outgoing webhooks register their own admin pages.
+import shipdesk.webhooks.admin  # noqa: E402, F401

@@ -129,19 +129,25 @@ def webhook_create(
     description: str = "",
     actor: Actor = SYSTEM,
 ) -> Webhook:
-    _check_target(url)
+    webhook = Webhook(
+        partner=partner,
+        live=live,
+        url=url,
+        enabled_events=enabled_events,
+        payload_format=payload_format,
+        enabled=enabled,
+        description=description,
+    )
+    if secret:
+        webhook.secret = secret
+    return webhook_save_new(webhook=webhook, actor=actor)
+
+
+def webhook_save_new(*, webhook: Webhook, actor: Actor = SYSTEM) -> Webhook:
+    """Save an unsaved webhook (its secret generated unless given) once its URL passes."""
+    _check_target(webhook.url)
+    webhook.enabled_events = list(dict.fromkeys(webhook.enabled_events))
     with transaction.atomic():
-        webhook = Webhook(
-            partner=partner,
-            live=live,
-            url=url,
-            enabled_events=list(dict.fromkeys(enabled_events)),
-            payload_format=payload_format,
-            enabled=enabled,
-            description=description,
-        )
-        if secret:
-            webhook.secret = secret
         webhook.save()
         audit_record(
             actor=actor,
