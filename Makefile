@@ -85,6 +85,7 @@ run: install .env
 	"$(PY)" manage.py seed_demo
 	"$(PY)" manage.py demo_login
 	"$(PY)" manage.py schedule_refresh
+	"$(PY)" manage.py schedule_webhook_sweep
 	"$(PY)" manage.py pod_keys
 	"$(PY)" manage.py schedule_pod_retention
 	pids=()

@@ -294,3 +294,31 @@ def test_a_private_target_is_never_sent_to_when_not_allowed(
     (invocation,) = webhook.invocations.all()
     assert invocation.status_code is None
     assert "loopback or private network" in invocation.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_chain_is_queued_once_and_keeps_itself_alive(
+    partner, make_webhook, httpserver, clock, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from shipdesk.webhooks.tasks import webhooks_sweep
+
+    settings.WEBHOOKS_SWEEP_INTERVAL_SECONDS = 60
+    answers(httpserver)
+    make_webhook(httpserver.url_for("/hook"))
+    sweeps = DBTaskResult.objects.filter(task_path=webhooks_sweep.module_path)
+    call_command("schedule_webhook_sweep")
+    call_command("schedule_webhook_sweep")
+    assert sweeps.count() == 1
+    # A delivery whose worker died: only the sweep can send it.
+    event = WebhookEvent.objects.create(partner=partner, type="letter.created", data=LETTER)
+    events_fan_out(event_ids=[event.pk])
+    clock.shift(timedelta(seconds=61))
+
+    run_worker()
+
+    assert len(httpserver.log) == 1
+    assert sweeps.filter(status="SUCCESSFUL").count() == 1
+    (waiting,) = sweeps.filter(status="READY")
+    assert waiting.run_after == START + timedelta(seconds=61 + 60)
