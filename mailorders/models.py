@@ -147,6 +147,9 @@ class BankAccount(OwnedResource):
     account_number_last4 = models.CharField(max_length=4)
     route_number = models.CharField(max_length=20, blank=True, help_text="Routing number (US).")
     transit_number = models.CharField(max_length=20, blank=True, help_text="Transit number (CA).")
+    signature_text = models.CharField(
+        max_length=100, blank=True, help_text="Printed on the cheque's signature line."
+    )
 
     def __str__(self) -> str:
         return f"{self.bank_name} ••••{self.account_number_last4}"
