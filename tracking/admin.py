@@ -13,19 +13,20 @@ from django.utils.html import format_html, format_html_join
 from shipdesk.admin import ManagerActionsMixin, audit_changelist_url
 from shipdesk.audit import Actor, audit_for
 from shipdesk.paginators import LargeTablePaginator
+from tracking import numbers
 from tracking.carriers.registry import SUPPORTED_SLUGS
 from tracking.choices import CompletedReason
 from tracking.models import Checkpoint, Shipment, Subscriber
 from tracking.selectors import keyword_q
 from tracking.services.bulk import (
-    MAX_BULK,
     BulkResult,
     shipments_count,
     shipments_export,
     shipments_mark_completed,
     shipments_retrack,
 )
-from tracking.services.shipments import ShipmentError
+from tracking.services.lifecycle import shipment_delete, shipment_update
+from tracking.services.shipments import ShipmentError, shipment_create
 
 # The shipment page shows the newest checkpoints and links to all of them.
 CHECKPOINTS_SHOWN = 50
@@ -86,8 +87,51 @@ class CheckpointInline(admin.TabularInline):
 
 
 class SubscriberInline(admin.TabularInline):
+    """Read-only: partners subscribe addresses through the API, which keeps to three of each."""
+
     model = Subscriber
     extra = 0
+    can_delete = False
+    fields = ["channel", "address"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ShipmentAddForm(forms.ModelForm):
+    """A shipment added by hand: its number is checked and normalised as the API does."""
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "partner",
+            "tracking_number",
+            "title",
+            "customer_name",
+            "order_id",
+            "order_number",
+            "order_promised_delivery_date",
+            "note",
+        ]
+
+    def clean_tracking_number(self):
+        try:
+            parsed = numbers.parse(self.cleaned_data["tracking_number"])
+            numbers.validate_for_usps(parsed.number)
+        except numbers.TrackingNumberError as error:
+            raise forms.ValidationError(str(error)) from error
+        return parsed.number
+
+    def clean(self):
+        data = super().clean()
+        partner, number = data.get("partner"), data.get("tracking_number")
+        if partner and number and partner.shipments.filter(tracking_number=number).exists():
+            self.add_error("tracking_number", f"{partner} already has a shipment {number}.")
+        return data
 
 
 class MarkCompletedForm(forms.Form):
@@ -162,6 +206,58 @@ class ShipmentAdmin(ManagerActionsMixin, admin.ModelAdmin):
         "all_checkpoints",
         "audit_trail",
     ]
+
+    # Adding, changing and deleting go through the services (scheduled for tracking, audited).
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ShipmentAddForm
+            kwargs["fields"] = ShipmentAddForm.Meta.fields
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ShipmentAddForm.Meta.fields})]
+        return super().get_fieldsets(request, obj)
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        data = form.cleaned_data
+        extra = {
+            name: data[name]
+            for name in form.Meta.fields
+            if name not in ("partner", "tracking_number") and data.get(name)
+        }
+        return shipment_create(
+            partner=data["partner"],
+            tracking_number=data["tracking_number"],
+            source="admin",
+            **extra,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change and form.changed_data:
+            fields = {name: getattr(obj, name) for name in form.changed_data}
+            shipment_update(shipment=obj, actor=Actor.for_user(request.user), **fields)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            return super().save_related(request, form, formsets, change)
+        # An added shipment has no many-to-many (its form was not saved by the admin), and its
+        # inlines are read-only: saving them saves nothing but lets admin log the addition.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        return None
+
+    def delete_model(self, request, obj):
+        shipment_delete(shipment=obj, actor=Actor.for_user(request.user))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # One at a time, from the shipment's page (each deletion is audited).
+        actions.pop("delete_selected", None)
+        return actions
 
     def get_search_results(self, request, queryset, search_term):
         """The workspace's search, served by indexes on a million rows: tracking number exact or
@@ -252,11 +348,10 @@ class ShipmentAdmin(ManagerActionsMixin, admin.ModelAdmin):
 
     def _confirm(self, request, queryset, action, title, form=None):
         """The intermediate page: what will be done, to how many shipments, and a confirm."""
-        count = shipments_count(shipments=queryset)
-        if count > MAX_BULK:
-            self.message_user(
-                request, f"Select at most {MAX_BULK} shipments for one action.", messages.ERROR
-            )
+        try:
+            count = shipments_count(shipments=queryset)
+        except ShipmentError as error:
+            self.message_user(request, str(error), messages.ERROR)
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -296,5 +391,12 @@ class CheckpointAdmin(admin.ModelAdmin):
     paginator = LargeTablePaginator
     raw_id_fields = ["shipment"]
 
+    # Carrier events are facts the refresh records: read-only here.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -73,14 +73,18 @@ class BulkResult:
         }
 
 
-def shipments_count(*, shipments: QuerySet[Shipment], limit: int = MAX_BULK) -> int:
-    """How many shipments are selected, counting no further than `limit` + 1."""
-    return shipments.order_by()[: limit + 1].count()
+def shipments_count(*, shipments: QuerySet[Shipment], limit: int | None = None) -> int:
+    """How many shipments are selected (at most MAX_BULK, or `limit`, a ShipmentError past it);
+    counts no further than one past the limit."""
+    limit = MAX_BULK if limit is None else limit
+    count = shipments.order_by()[: limit + 1].count()
+    if count > limit:
+        raise ShipmentError(f"Select at most {limit} shipments for one action.", code="too_many")
+    return count
 
 
 def _locked(shipments: QuerySet[Shipment]) -> list[Shipment]:
-    if shipments_count(shipments=shipments) > MAX_BULK:
-        raise ShipmentError(f"Select at most {MAX_BULK} shipments for one action.", code="too_many")
+    shipments_count(shipments=shipments)
     # In id order, so two bulk actions over the same rows cannot deadlock.
     return list(
         Shipment.objects.select_for_update()
@@ -167,8 +171,7 @@ def shipments_export(*, shipments: QuerySet[Shipment], actor: Actor) -> Iterator
     Times are ISO 8601 with their offset: the delivery in the event's own time zone, the
     bookkeeping times in UTC.
     """
-    if shipments_count(shipments=shipments, limit=MAX_EXPORT) > MAX_EXPORT:
-        raise ShipmentError(f"Export at most {MAX_EXPORT} shipments at once.", code="too_many")
+    shipments_count(shipments=shipments, limit=MAX_EXPORT)
     exported = list(
         shipments.select_related(None)
         .order_by("pk")
