@@ -29,6 +29,7 @@ from weasyprint.urls import URLFetcher
 
 from tracking.models import Checkpoint, Shipment
 from tracking.pod.eligibility import delivery_checkpoint, service_labels
+from tracking.zones import offset_label, us_state, zone_for_event
 
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "pdf" / "pod_letter.css"
 # The name the verifier looks for first (tracking.verify).
@@ -113,7 +114,7 @@ def letter_context(
         # Formatted here: the template's date filter would move them to the site's zone.
         "delivered_date": dateformat.format(local, "F j, Y"),
         "delivered_time": dateformat.format(local, "g:i A"),
-        "zone": _zone_label(local),
+        "zone": _zone_label(delivery),
         "place": _place(delivery),
         "recipient_name": delivery.recipient_name or shipment.signed_by,
         "address": _destination(shipment),
@@ -167,22 +168,22 @@ def pod_letter(
         created=now,
         modified=now,
         relationship="Source",
+        url_fetcher=offline_fetcher(),  # its default fetcher would build an HTTPS context
     )
     pdf = HTML(string=html, base_url=str(STYLESHEET.parent), url_fetcher=offline_fetcher())
     data = pdf.write_pdf(stylesheets=[stylesheet()], attachments=[attachment])
     return Letter(pdf=data, filename=letter_filename(shipment, letter_type), document=document)
 
 
-def _zone_label(local: datetime) -> str:
-    offset = local.utcoffset()
+def _zone_label(delivery: Checkpoint) -> str:
+    """ "EST, UTC-05:00" (a real minus sign): the delivery's own zone and offset."""
+    offset = delivery.utc_offset_minutes
     if offset is None:
-        return ""
-    minutes = int(offset.total_seconds() // 60)
-    if minutes == 0:
         return "UTC"
-    sign = "+" if minutes > 0 else "\u2212"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{rest:02d}"
+    state = us_state(delivery.state, delivery.country_iso3)
+    zone = zone_for_event(delivery.checkpoint_time, offset, state)
+    label = offset_label(offset)
+    return f"{delivery.checkpoint_time.astimezone(zone).tzname()}, {label}" if zone else label
 
 
 def _place(delivery: Checkpoint) -> str:

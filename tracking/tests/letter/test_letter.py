@@ -61,7 +61,7 @@ def test_the_letter_states_the_delivery_and_embeds_the_signed_pod(delivered):
     assert "J SMITH" in text  # the recipient, and the printed name
     assert text.count("J SMITH") >= 2
     assert dateformat.format(local, "F j, Y") in text
-    assert f"{dateformat.format(local, 'g:i A')} (UTC\u221205:00" in text
+    assert f"{dateformat.format(local, 'g:i A')} (EST, UTC\u221205:00" in text
     assert "New York, NY 10001" in text
     assert "Priority Mail" in text
     assert "No signature captured" in text
