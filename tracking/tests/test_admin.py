@@ -164,6 +164,17 @@ def test_the_intermediate_page_keeps_the_changelist_filters(manager, three):
     assert 'href="/admin/tracking/shipment/?q=Hopper"' in response.content.decode()
 
 
+def test_a_selection_past_the_bulk_limit_is_refused_whole(manager, three, monkeypatch):
+    monkeypatch.setattr("tracking.services.bulk.MAX_BULK", 2)
+    everything = {"select_across": "1", "_selected_action": [three[0].pk]}
+
+    for action, data in (("mark_completed", {}), ("retrack", {"apply": "yes"})):
+        response = manager.post(CHANGELIST, {"action": action, **everything, **data})
+        assert response.status_code == 302
+        assert follow_messages(manager) == ["Select at most 2 shipments for one action."]
+    assert not AuditEvent.objects.exists()
+
+
 # Retrack…
 
 
