@@ -90,6 +90,8 @@ def bank_account_data(account: BankAccount) -> dict:
         "bankSecondaryLine": account.bank_secondary_line or None,
         "description": account.description or None,
         "routeNumber": account.route_number or None,
+        "routingNumber": account.route_number or None,
+        "signatureText": account.signature_text or None,
         "transitNumber": account.transit_number or None,
         "metadata": account.metadata or None,
         "createdAt": _time(account.created_at),

@@ -336,7 +336,9 @@ class BankAccountSerializer(serializers.Serializer):
     accountNumber = serializers.RegexField(
         r"^\d{4,17}$", error_messages={"invalid": "Must be 4 to 17 digits."}
     )
-    routeNumber = serializers.RegexField(r"^\d{1,20}$", required=False, default="")
+    routeNumber = serializers.RegexField(r"^\d{1,20}$", required=False)
+    routingNumber = serializers.RegexField(r"^\d{1,20}$", required=False)
+    signatureText = _text(100)
     transitNumber = serializers.RegexField(r"^\d{1,20}$", required=False, default="")
     bankPrimaryLine = _text(200)
     bankSecondaryLine = _text(200)
@@ -348,7 +350,8 @@ class BankAccountSerializer(serializers.Serializer):
         return {
             "account_number": attrs["accountNumber"],
             "bank_name": attrs["bankName"],
-            "route_number": attrs["routeNumber"],
+            "route_number": attrs.get("routeNumber") or attrs.get("routingNumber") or "",
+            "signature_text": attrs["signatureText"],
             "transit_number": attrs["transitNumber"],
             "bank_primary_line": attrs["bankPrimaryLine"],
             "bank_secondary_line": attrs["bankSecondaryLine"],

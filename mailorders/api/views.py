@@ -32,9 +32,15 @@ PDF_URL_MAX_AGE = 60 * 60  # seconds a PDF link stays valid, as PostGrid's signe
 IDEMPOTENCY_KEY_MAX = 255
 
 
+# PostGrid's error types for the refusals its clients know by name.
+ERROR_TYPES = {"invalid_progression": "invalid_progression_error"}
+
+
 def _api_error(exc: MailOrderError) -> APIError:
-    data = {"field": exc.field} if exc.field else None
-    return APIError(str(exc), http_status=exc.status, data=data)
+    data = {"field": exc.field} if exc.field else {}
+    if exc.code in ERROR_TYPES:
+        data["type"] = ERROR_TYPES[exc.code]
+    return APIError(str(exc), http_status=exc.status, data=data or None)
 
 
 def _first_field(detail, path: str = "") -> str | None:

@@ -11,7 +11,8 @@ from shipdesk.audit import Actor, audit_record
 
 
 class MailOrderError(ValueError):
-    """A request that cannot be carried out; `field` names the member at fault."""
+    """A request that cannot be carried out; `field` names the member at fault. Refusals are
+    400s, never 409s: PostGrid's clients retry a 409 as if it were transient."""
 
     def __init__(
         self, message: str, *, field: str | None = None, code: str = "invalid", status: int = 400

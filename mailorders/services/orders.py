@@ -88,8 +88,7 @@ def _idempotent_order(partner: Partner, key: str, object_name: str) -> MailOrder
         raise MailOrderError(
             f"Idempotency-Key `{key}` was already used to create a {record.object_type}.",
             field="Idempotency-Key",
-            code="idempotency_conflict",
-            status=409,
+            code="idempotency_key_reused",
         )
     return ORDER_MODELS[object_name].objects.with_contacts().get(pk=record.object_id)
 
@@ -212,7 +211,6 @@ def order_cancel(
                 f"{order} is {order.status}; only an order whose status is ready can be cancelled.",
                 field="status",
                 code="invalid_transition",
-                status=409,
             )
         order.status = OrderStatus.CANCELLED
         order.cancellation_reason = reason
@@ -241,8 +239,7 @@ def order_progress(*, order: MailOrder, actor: Actor = SYSTEM) -> MailOrder:
             raise MailOrderError(
                 f"{order} is {order.status}; that status has no next one.",
                 field="status",
-                code="invalid_transition",
-                status=409,
+                code="invalid_progression",
             )
         previous = order.status
         order.status = next_status
@@ -282,7 +279,6 @@ def order_tracking_number_set(
             raise MailOrderError(
                 f"{order} already has tracking number {order.tracking_number}.",
                 field="trackingNumber",
-                status=409,
             )
         _tracking_number_assign(order, tracking_number)
         order.save()

@@ -187,6 +187,7 @@ def bank_account(api):
                 "bankPrimaryLine": "100 Bank Street",
                 "bankCountryCode": "CA",
                 "description": "Example Bank Account",
+                "signatureText": "A. Lovelace",
             },
         )
     )
@@ -224,6 +225,7 @@ def test_a_certified_cheque_as_in_seed_004(api, bank_account):
     text = pdf_text(api, cheque)
     assert "One hundred and 00/100 dollars" in text
     assert "$100.00 USD" in text
+    assert "A. Lovelace" in text and "Pay to the order of: Ada Lovelace" in text
     second = ok(
         api.post(
             url("cheques"),
@@ -306,7 +308,7 @@ def test_cancel_by_delete_and_by_cancellation_with_a_note(api, create_letter):
         "cancelledByUser": noted["cancellation"]["cancelledByUser"],
     }
     assert "Acme Parcels key" in noted["cancellation"]["cancelledByUser"]
-    err = error(api.delete(url("letters", first["id"])), 409, field="status")
+    err = error(api.delete(url("letters", first["id"])), 400, field="status")
     assert "is cancelled" in err["message"]
     types = list(WebhookEvent.objects.order_by("id").values_list("type", flat=True))
     assert types.count("letter.updated") == 2
@@ -320,8 +322,9 @@ def test_progressions_walk_a_test_order_and_refuse_past_completed(api, create_le
     assert statuses == ["printing", "processed_for_delivery", "completed"]
     done = ok(api.get(url("letters", letter["id"])))
     assert done["trackingNumber"] and len(done["trackingNumber"]) == 22
-    error(api.post(url("letters", letter["id"], "progressions")), 409, says="is completed")
-    error(api.delete(url("letters", letter["id"])), 409, says="is completed")
+    err = error(api.post(url("letters", letter["id"], "progressions")), 400, says="is completed")
+    assert err["type"] == "invalid_progression_error"
+    error(api.delete(url("letters", letter["id"])), 400, says="is completed")
 
 
 def test_progressions_are_for_test_keys_only(live_api, letter_body):
@@ -340,7 +343,7 @@ def test_the_same_idempotency_key_returns_the_first_order(api, letter_body):
     other = ok(api.post(url("letters"), letter_body, HTTP_IDEMPOTENCY_KEY="order-78"))
     assert other["id"] != first["id"]
     err = error(
-        api.post(url("postcards"), {"to": TO, "frontHTML": "a", "backHTML": "b"}, **headers), 409
+        api.post(url("postcards"), {"to": TO, "frontHTML": "a", "backHTML": "b"}, **headers), 400
     )
     assert "already used to create a letter" in err["message"]
     assert not Postcard.objects.exists()

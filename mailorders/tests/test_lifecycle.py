@@ -79,7 +79,7 @@ def test_a_final_order_cannot_progress(make_letter, status):
     letter = make_letter(status=status)
     with pytest.raises(MailOrderError, match=f"is {status}; that status has no next one") as exc:
         order_progress(order=letter)
-    assert exc.value.status == 409
+    assert exc.value.status == 400
     letter.refresh_from_db()
     assert letter.status == status
 
