@@ -36,31 +36,19 @@ def bare(request, name: str):
 
 
 def reads(request, name: str):
-    from django.db.models import Prefetch
-
     from tracking.api import representation as rep
-    from tracking.models import Checkpoint, Shipment, Subscriber
+    from tracking.models import Shipment
 
     if name == "get":
-        shipment = Shipment.objects.prefetch_related("subscribers", "checkpoints").get(
-            public_id=request.GET["id"]
-        )
-        return JsonResponse(
-            {"meta": {"code": 200}, "data": {"tracking": rep.tracking_data(shipment)}}
-        )
+        row = Shipment.objects.values(*rep.SHIPMENT_COLUMNS).get(public_id=request.GET["id"])
+        (tracking,) = rep.rows_data({row["id"]: row}, [row["id"]])
+        return JsonResponse({"meta": {"code": 200}, "data": {"tracking": tracking}})
     if name != "list":
         raise Http404(name)
     page, limit = 1, 100
     qs = Shipment.objects.filter(partner_id=request.GET["partner"])
     total = qs.count()
     ids = list(qs.order_by("-created_at", "-id").values_list("id", flat=True)[:limit])
-    rows = {
-        row.pk: row
-        for row in Shipment.objects.filter(id__in=ids).prefetch_related(
-            Prefetch("subscribers", queryset=Subscriber.objects.order_by("id")),
-            Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("checkpoint_time")),
-        )
-    }
     has_next = page * limit < total
     data = {
         "page": page,
@@ -79,7 +67,7 @@ def reads(request, name: str):
             "has_next_page": has_next,
             "next_cursor": str(page + 1) if has_next else None,
         },
-        "trackings": [rep.tracking_data(rows[i]) for i in ids],
+        "trackings": rep.trackings_data(ids),
     }
     return JsonResponse({"meta": {"code": 200}, "data": data})
 

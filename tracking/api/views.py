@@ -6,7 +6,6 @@ Each operation's OpenAPI description sits beside it (`@extend_schema`); the shap
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from rest_framework.request import Request
 
 from shipdesk.api import APIError, PartnerAPIView, aftership_response
@@ -14,7 +13,7 @@ from tracking import numbers, selectors
 from tracking.api import representation as rep
 from tracking.api import schema as doc
 from tracking.api import serializers as s
-from tracking.models import Checkpoint, Shipment, Subscriber
+from tracking.models import Shipment
 from tracking.services import lifecycle
 from tracking.services.shipments import ShipmentError, shipment_create
 
@@ -81,28 +80,29 @@ class TrackingLookupMixin:
 
     schema = doc.PartnerAutoSchema()
 
-    def get_shipment(self, *, for_update: bool = False, full: bool = False) -> Shipment:
-        kwargs = self.kwargs
-        if any("\x00" in value for value in kwargs.values()):
-            raise _not_found()  # no id holds NUL, and PostgreSQL refuses it in a query
-        qs = Shipment.objects.filter(partner=self.partner)
-        if full:
-            qs = qs.prefetch_related("subscribers", "checkpoints")
-        if "tracking_id" in kwargs:
-            qs = qs.filter(public_id=kwargs["tracking_id"])
-        else:
-            qs = qs.filter(
-                slug=kwargs["slug"].lower(),
-                tracking_number=numbers.normalize(kwargs["tracking_number"]),
-            )
-        shipment = qs.first()
+    def get_shipment(self) -> Shipment:
+        shipment = self.lookup().first()
         if shipment is None:
             raise _not_found()
         return shipment
 
+    def lookup(self):
+        """The partner's tracking named by the URL, as a queryset of at most one row."""
+        kwargs = self.kwargs
+        if any("\x00" in value for value in kwargs.values()):
+            raise _not_found()  # no id holds NUL, and PostgreSQL refuses it in a query
+        qs = Shipment.objects.filter(partner=self.partner).order_by()
+        if "tracking_id" in kwargs:
+            return qs.filter(public_id=kwargs["tracking_id"])
+        return qs.filter(
+            slug=kwargs["slug"].lower(),
+            tracking_number=numbers.normalize(kwargs["tracking_number"]),
+        )
 
-def _full(shipment: Shipment) -> Shipment:
-    return Shipment.objects.prefetch_related("subscribers", "checkpoints").get(pk=shipment.pk)
+
+def _tracking(shipment: Shipment) -> dict:
+    """The tracking object as stored now (after a change)."""
+    return rep.trackings_data([shipment.pk])[0]
 
 
 class TrackingListView(PartnerAPIView):
@@ -132,14 +132,7 @@ class TrackingListView(PartnerAPIView):
                     offset : offset + limit
                 ]
             )
-        rows = {
-            row.pk: row
-            for row in Shipment.objects.filter(id__in=ids).prefetch_related(
-                Prefetch("subscribers", queryset=Subscriber.objects.order_by("id")),
-                Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("checkpoint_time")),
-            )
-        }
-        trackings = [rep.tracking_data(rows[i], fields=params["fields"] or None) for i in ids]
+        trackings = rep.trackings_data(ids, fields=params["fields"] or None)
         has_next = page * limit < total
         return aftership_response(
             {
@@ -183,7 +176,7 @@ class TrackingListView(PartnerAPIView):
             shipment = shipment_create(partner=self.partner, source="api", **data)
         except ShipmentError as exc:
             raise _shipment_error(exc) from exc
-        return aftership_response({"tracking": rep.tracking_data(_full(shipment))}, http_status=201)
+        return aftership_response({"tracking": _tracking(shipment)}, http_status=201)
 
 
 class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
@@ -197,10 +190,12 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
     )
     def get(self, request, **kwargs):
         params = _validated(s.DetailQuerySerializer, request.query_params)
-        shipment = self.get_shipment(full=True)
-        return aftership_response(
-            {"tracking": rep.tracking_data(shipment, fields=params.get("fields") or None)}
-        )
+        rows = list(self.lookup().values(*rep.SHIPMENT_COLUMNS)[:1])
+        if not rows:
+            raise _not_found()
+        row = rows[0]
+        (tracking,) = rep.rows_data({row["id"]: row}, [row["id"]], fields=params.get("fields"))
+        return aftership_response({"tracking": tracking})
 
     @doc.operation(
         operation_id="updateTrackingById",
@@ -214,7 +209,7 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
         shipment = self.get_shipment()
         data = _validated(s.TrackingFieldsSerializer, _body(request, "tracking"))
         lifecycle.shipment_update(shipment=shipment, actor=self.actor, **data)
-        return aftership_response({"tracking": rep.tracking_data(_full(shipment))})
+        return aftership_response({"tracking": _tracking(shipment)})
 
     @doc.operation(
         operation_id="patchTrackingById",
@@ -260,7 +255,7 @@ class RetrackView(TrackingLookupMixin, PartnerAPIView):
             lifecycle.shipment_retrack(shipment=shipment, actor=self.actor)
         except ShipmentError as exc:
             raise _shipment_error(exc) from exc
-        return aftership_response({"tracking": rep.tracking_data(_full(shipment))})
+        return aftership_response({"tracking": _tracking(shipment)})
 
 
 class MarkCompletedView(TrackingLookupMixin, PartnerAPIView):
@@ -280,7 +275,7 @@ class MarkCompletedView(TrackingLookupMixin, PartnerAPIView):
         lifecycle.shipment_mark_completed(
             shipment=shipment, reason=data["reason"], actor=self.actor
         )
-        return aftership_response({"tracking": rep.tracking_data(_full(shipment))})
+        return aftership_response({"tracking": _tracking(shipment)})
 
 
 class LastCheckpointView(TrackingLookupMixin, PartnerAPIView):
