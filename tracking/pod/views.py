@@ -110,6 +110,10 @@ class PublicView(APIView):
     def get_exception_handler(self):
         return pod_exception_handler
 
+    def options(self, request, *args, **kwargs):
+        """The methods are in `Allow`; the body is the envelope like every other answer."""
+        return Response({"ok": True, "data": {}})
+
     def get_shipment(self, shipment_uuid: str) -> Shipment:
         if not UUID_RE.match(shipment_uuid):
             raise PodAPIError(

@@ -153,6 +153,11 @@ def test_past_the_retention_window_the_pod_answers_410_and_the_proof_still_answe
 
 def test_other_methods_and_paths_answer_in_the_envelope(public, delivered):
     assert_error(public.post(pod_url(delivered)), 405, "method_not_allowed")
+    options = public.options(pod_url(delivered))
+    assert (options.status_code, options.json()) == (200, {"ok": True, "data": {}})
+    assert "GET" in options["Allow"]
+    with time_machine.travel(NOW, tick=False):
+        assert public.head(pod_url(delivered)).status_code == 200
     assert_error(public.get("/api/v1/shipments"), 404, "not_found")
     assert_error(public.get(f"/api/v1/shipments/{delivered.uuid}/other"), 404, "not_found")
 
