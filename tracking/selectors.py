@@ -161,15 +161,37 @@ SORTS = {
 }
 
 
+# What the result table shows (templates/tracking/_results.html) and the sorts read.
+RESULT_FIELDS = (
+    "public_id",
+    "tracking_number",
+    "slug",
+    "tag",
+    "subtag_message",
+    "customer_name",
+    "order_id",
+    "order_number",
+    "partner__name",
+    "created_at",
+    "updated_at",
+    "order_promised_delivery_date",
+)
+
+
 def shipments_page(qs: QuerySet, *, sort: str, size: int, **where) -> KeysetPage:
     """One page of the result table: shipments with their partner and last checkpoint
     (`.last_checkpoint`, None when there is none), in two queries whatever the page size.
     `where`: after / before (decoded cursors) or offset, see shipdesk.keyset.keyset_page."""
     last = Checkpoint.objects.filter(shipment=OuterRef("pk")).order_by("-checkpoint_time", "-id")
-    qs = qs.select_related("partner").annotate(last_checkpoint_id=Subquery(last.values("id")[:1]))
+    qs = (
+        qs.select_related("partner")
+        .only(*RESULT_FIELDS)
+        .annotate(last_checkpoint_id=Subquery(last.values("id")[:1]))
+    )
     page = keyset_page(qs, SORTS[sort].key, size=size, **where)
     ids = [s.last_checkpoint_id for s in page.rows if s.last_checkpoint_id]
-    checkpoints = Checkpoint.objects.in_bulk(ids) if ids else {}
+    shown = ("message", "city", "state", "country_iso3", "checkpoint_time", "utc_offset_minutes")
+    checkpoints = Checkpoint.objects.only(*shown).in_bulk(ids) if ids else {}
     for shipment in page.rows:
         shipment.last_checkpoint = checkpoints.get(shipment.last_checkpoint_id)
     return page

@@ -226,6 +226,9 @@ def test_a_row_shows_status_last_checkpoint_in_its_zone_customer_order_and_partn
     local = (timezone.now() - timedelta(hours=2)).astimezone(timezone.get_fixed_timezone(-360))
     assert f"{local:%H:%M}" in row  # the event's own time, not the server's
     assert "#1001" in row and partner.name in row and "Jane Doe" in row
+    assert '<td data-label="Age">now</td>' in row
+    bob = agent_client.get(SEARCH, {"q": "bob"}).content.decode()
+    assert '<td data-label="Age">20 d</td>' in bob and "No checkpoint yet" in bob
 
 
 # Paging

@@ -1,0 +1,456 @@
+"""The agents' search on 1,000,000 shipments, beside Django admin's own changelist search.
+
+What it does, with no arguments:
+
+1. A throwaway database: PostgreSQL when DATABASE_URL (environment or .env) points at a server
+   (a database `shipdesk_bench_<pid>` is created there and dropped afterwards), else a
+   temporary SQLite file. Migrated here; the developer's database is never touched.
+2. 1,000,000 shipments over three partners, each with two checkpoints and an e-mail subscriber
+   (three shipments per address), about 6,000 distinct customer names: one template shipment
+   made through the ORM, copied inside the database by INSERT ... SELECT (plain indexes
+   dropped meanwhile and rebuilt after, as a bulk load does), then ANALYZE.
+3. Server time of a request - Django's test client in this process: URL resolution,
+   middleware, session, view, queries and template, no network - for
+   - our search page (/shipments/): an exact tracking number typed in groups with spaces, an
+     e-mail address, a name prefix ("Grace Ho"), and page 1 and page 5,000 of the unfiltered
+     list at 100 a page (the deep page reached by its Next link's cursor);
+   - the baseline: a plain ModelAdmin on an AdminSite of its own, search_fields over the same
+     fields (tracking number, order id and number, customer name, title, subscriber address),
+     Django's default paginator (a full COUNT(*), OFFSET pages); the number without spaces
+     (admin cannot ignore them), the same e-mail and name, and ?p=1 and ?p=5000.
+   Each search uses a different shipment each time; `--samples` requests per scenario for our
+   page, `--admin-samples` for admin's (it is slow), after a warm-up.
+
+Prints a table of medians and p95, then the figure lines. Goal on PostgreSQL: every search
+p95 <= 50 ms, admin's deep page >= 20x slower than ours.
+
+    .venv/bin/python bench/search.py [--shipments 1000000] [--samples 30] [--admin-samples 5]
+
+For a quicker look: `--shipments 100000` (the deep page is then the last page there is).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+import types
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _setup
+from _setup import Stopwatch, figure, progress, table
+
+PAGE_SIZE = 100  # Django admin's default list_per_page, used on our page too
+DEEP_PAGE = 5_000
+GOAL_SEARCH_P95_MS = 50
+GOAL_DEEP_RATIO = 20
+FIRST_NAMES = (  # noqa: SIM905 (a list literal would take a line a name)
+    "Ada Alan Alice Amara Ana Ben Bruno Carla Chen Chloe Dana David Diego Elena Emma Farah "
+    "Felix Grace Hana Hugo Ines Ivan Jack Jane Jonas Karim Kate Lena Leo Lucia Maria Mateo "
+    "Mia Nadia Noah Nora Olga Omar Paula Pedro Priya Quinn Rosa Ruth Sam Sara Sofia Tariq Tom "
+    "Uma Victor Wanda Xavier Yara Yusuf Zoe Zane Ruby Oscar"
+).split()
+LAST_NAMES = (  # noqa: SIM905 (a list literal would take a line a name)
+    "Abbott Adams Alvarez Baker Barnes Becker Bell Brooks Bryant Carter Castro Chavez Cole "
+    "Cook Cooper Cruz Daniels Diaz Dixon Duncan Edwards Ellis Evans Fisher Flores Ford Foster "
+    "Garcia Gibson Gomez Gordon Graham Grant Gray Green Griffin Hall Hamilton Harris Hayes "
+    "Henderson Hopper Howard Hughes Hunt Jackson James Jenkins Johnson Jordan Kelly Kennedy "
+    "Kim Knight Lee Lewis Long Lopez Lovelace Marshall Martin Mason Meyer Miller Mills Moore "
+    "Morgan Murphy Myers Nelson Nguyen Olson Ortiz Owens Palmer Parker Patel Perry Porter "
+    "Powell Price Ramos Reed Reyes Rice Rivera Roberts Rose Russell Ryan Sanders Santos "
+    "Schmidt Scott Shaw Silva Simmons"
+).split()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shipments", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=30, help="requests per scenario, ours")
+    parser.add_argument("--admin-samples", type=int, default=5, help="per scenario, admin's")
+    options = parser.parse_args()
+    backend = "postgres" if _setup.postgres_configured() else "sqlite"
+    with _setup.throwaway_database(backend) as label:
+        progress(f"bench/search: {label}")
+        with Stopwatch() as seeding:
+            seed(options.shipments)
+        progress(f"  seeded in {seeding.seconds:.0f} s; measuring …")
+        results = measure(options)
+    report(label, options, seeding.seconds, results)
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def seed(total: int) -> None:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from shipdesk.services import partner_get_or_create
+    from tracking.models import Checkpoint, Shipment, Subscriber
+
+    partners = [partner_get_or_create(name=f"Bench Partner {i}").pk for i in range(3)]
+    template_partner = partner_get_or_create(name="Bench Template")
+    now = timezone.now()
+    # Whole seconds: SQLite keeps datetimes as text, and Django writes none with a fraction.
+    base = (now - timedelta(hours=1)).replace(microsecond=0)
+    template = Shipment.objects.create(
+        partner=template_partner,
+        tracking_number="TEMPLATE",
+        title="Bench order",
+        customer_name="Template",
+        destination_country_iso3="USA",
+        destination_city="CHICAGO",
+        destination_state="IL",
+        tag="InTransit",
+        subtag="InTransit_001",
+        subtag_message="In transit",
+        order_promised_delivery_date=(now + timedelta(days=3)).date(),
+    )
+    for key, hours, message, tag in (
+        ("e0", 6, "USPS in possession of item", "InTransit"),
+        ("e1", 0, "Arrived at USPS Regional Facility", "InTransit"),
+    ):
+        Checkpoint.objects.create(
+            shipment=template,
+            event_key=key,
+            checkpoint_time=base - timedelta(hours=hours),
+            utc_offset_minutes=-360,
+            message=message,
+            tag=tag,
+            subtag=f"{tag}_001",
+            subtag_message="In transit",
+            city="CHICAGO",
+            state="IL",
+            zip="60607",
+            country_iso3="USA",
+        )
+    postgres = connection.vendor == "postgresql"
+    shipments, checkpoints, subscribers = (
+        m._meta.db_table for m in (Shipment, Checkpoint, Subscriber)
+    )
+    tags = ["InTransit", "Delivered", "Delivered", "OutForDelivery", "Exception", "AttemptFail"]
+    if postgres:
+        numbers = f"generate_series(0, {total - 1}) AS n(i)"
+        text = {
+            "public_id": "'b' || lpad(n.i::text, 23, '0')",
+            "uuid": "lpad(to_hex(n.i), 32, '0')::uuid",
+            "tracking_number": "'94001118992' || lpad(n.i::text, 11, '0')",
+            "order_id": "'ORD-' || n.i",
+            "order_number": "'#' || (1000000 + n.i)",
+            "created_at": "BASE::timestamptz - make_interval(secs => n.i * 2)",
+            "updated_at": "BASE::timestamptz - make_interval(secs => (n.i * 7919) %% 2000000)",
+        }
+        last_event = (
+            "s.updated_at - make_interval(hours => CASE c.event_key WHEN 'e0' THEN 6 ELSE 0 END)"
+        )
+    else:
+        numbers = (
+            f"(WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c "
+            f"WHERE i < {total - 1}) SELECT i FROM c) AS n"
+        )
+        text = {
+            "public_id": "printf('b%%023d', n.i)",
+            "uuid": "printf('%%032x', n.i)",
+            "tracking_number": "printf('94001118992%%011d', n.i)",
+            "order_id": "'ORD-' || n.i",
+            "order_number": "'#' || (1000000 + n.i)",
+            "created_at": "datetime(BASE, '-' || (n.i * 2) || ' seconds')",
+            "updated_at": "datetime(BASE, '-' || ((n.i * 7919) %% 2000000) || ' seconds')",
+        }
+        last_event = (
+            "CASE c.event_key WHEN 'e0' THEN datetime(s.updated_at, '-6 hours') "
+            "ELSE s.updated_at END"
+        )
+    text["customer_name"] = "f.name || ' ' || l.name"
+    text["partner_id"] = (
+        f"CASE n.i %% 3 WHEN 0 THEN {partners[0]} WHEN 1 THEN {partners[1]} ELSE {partners[2]} END"
+    )
+    text["tag"] = "t.name"
+    text["subtag"] = "t.name || '_001'"
+    text["active"] = "t.name <> 'Delivered'"
+    text["last_event_at"] = text["updated_at"]
+    columns = [f.column for f in Shipment._meta.concrete_fields if f.column != "id"]
+    selected = ", ".join(text.get(c, f"s.{c}") for c in columns)
+    checkpoint_columns = [
+        f.column for f in Checkpoint._meta.concrete_fields if f.column not in ("id", "shipment_id")
+    ]
+    copied = ", ".join(
+        last_event if c == "checkpoint_time" else f"c.{c}" for c in checkpoint_columns
+    )
+    when = base if postgres else base.strftime("%Y-%m-%d %H:%M:%S")
+    clock = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:  # bench seeding only: skip the row-by-row foreign-key triggers
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        for name, values in (
+            ("bench_first", FIRST_NAMES),
+            ("bench_last", LAST_NAMES),
+            ("bench_tag", tags),
+        ):
+            cursor.execute(f"CREATE TEMPORARY TABLE {name} (k integer PRIMARY KEY, name text)")
+            cursor.executemany(f"INSERT INTO {name} VALUES (%s, %s)", list(enumerate(values)))
+        indexes = plain_indexes(cursor, [shipments, checkpoints, subscribers])
+        for name in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(
+            f"INSERT INTO {shipments} ({', '.join(columns)}) "
+            f"SELECT {selected.replace('BASE', '%s')} FROM {numbers} "
+            f"JOIN {shipments} s ON s.id = {template.pk} "
+            f"JOIN bench_first f ON f.k = n.i %% {len(FIRST_NAMES)} "
+            f"JOIN bench_last l ON l.k = (n.i / {len(FIRST_NAMES)}) %% {len(LAST_NAMES)} "
+            f"JOIN bench_tag t ON t.k = (n.i / 7) %% {len(tags)}",
+            [when] * selected.count("BASE"),
+        )
+        progress(f"  {total:,} shipments in ({time.perf_counter() - clock:.0f} s); checkpoints …")
+        cursor.execute(
+            f"INSERT INTO {checkpoints} (shipment_id, {', '.join(checkpoint_columns)}) "
+            f"SELECT s.id, {copied} FROM {shipments} s JOIN {checkpoints} c "
+            f"ON c.shipment_id = %s WHERE s.id <> %s",
+            [template.pk, template.pk],
+        )
+        progress(f"  checkpoints in ({time.perf_counter() - clock:.0f} s); subscribers …")
+        cursor.execute(
+            f"INSERT INTO {subscribers} (shipment_id, channel, address) "
+            f"SELECT s.id, 'email', 'customer' || (s.id / 3) || '@example.com' "
+            f"FROM {shipments} s WHERE s.id <> %s",
+            [template.pk],
+        )
+        cursor.execute(f"DELETE FROM {checkpoints} WHERE shipment_id = %s", [template.pk])
+        cursor.execute(f"DELETE FROM {shipments} WHERE id = %s", [template.pk])
+    progress(f"  committed ({time.perf_counter() - clock:.0f} s); indexing and analyzing …")
+    with connection.cursor() as cursor:
+        for definition in indexes.values():
+            cursor.execute(definition)
+        if postgres:
+            for name in (shipments, checkpoints, subscribers):
+                cursor.execute(f"VACUUM ANALYZE {name}")
+        else:
+            cursor.execute("ANALYZE")
+    progress(f"  indexed ({time.perf_counter() - clock:.0f} s)")
+
+
+def plain_indexes(cursor, tables: list[str]) -> dict[str, str]:
+    """{name: CREATE INDEX statement} of the tables' non-unique indexes."""
+    quoted = ", ".join(f"'{t}'" for t in tables)
+    if cursor.db.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({quoted}) "
+            "AND indexdef NOT LIKE 'CREATE UNIQUE%%'"
+        )
+    else:
+        cursor.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
+            f"({quoted}) AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'"
+        )
+    return dict(cursor.fetchall())
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+
+def baseline_admin_urls():
+    """Our URLs plus /baseline-admin/: Django's stock ModelAdmin over the same fields."""
+    from django.contrib import admin
+
+    from shipdesk import urls
+    from tracking.models import Shipment
+
+    class BaselineShipmentAdmin(admin.ModelAdmin):
+        list_display = ["tracking_number", "tag", "customer_name", "order_id", "partner"]
+        search_fields = [
+            "tracking_number",
+            "order_id",
+            "order_number",
+            "customer_name",
+            "title",
+            "subscribers__address",
+        ]
+
+    site = admin.AdminSite(name="baseline")
+    site.register(Shipment, BaselineShipmentAdmin)
+    from django.urls import path
+
+    module = types.ModuleType("bench_search_urls")
+    module.urlpatterns = [path("baseline-admin/", site.urls), *urls.urlpatterns]
+    sys.modules[module.__name__] = module
+    return module.__name__
+
+
+def measure(options) -> dict:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import clear_url_caches
+
+    from tracking.models import Shipment, Subscriber
+    from tracking.selectors import SORTS
+
+    settings.ROOT_URLCONF = baseline_admin_urls()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    clear_url_caches()
+    user = get_user_model().objects.create_superuser("bench", password="bench-only")
+    client = Client()
+    client.force_login(user)
+
+    rng = random.Random(20261127)
+    low, high = (
+        Shipment.objects.order_by("id").values_list("id", flat=True)[:1][0],
+        (Shipment.objects.order_by("-id").values_list("id", flat=True)[:1][0]),
+    )
+    count = options.samples + options.admin_samples + 4
+    ids = rng.sample(range(low, high + 1), count)
+    rows = {
+        s.id: s
+        for s in Shipment.objects.filter(id__in=ids).only("tracking_number", "customer_name")
+    }
+    emails = dict(
+        Subscriber.objects.filter(shipment_id__in=ids).values_list("shipment_id", "address")
+    )
+    picks = [rows[i] for i in ids if i in rows and i in emails]
+
+    def spaced(number: str) -> str:
+        return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+    def name_prefix(name: str) -> str:
+        first, last = name.split(" ", 1)
+        return f"{first} {last[:2]}"
+
+    total = high - low + 1
+    deep = min(DEEP_PAGE, max(1, (total - 1) // PAGE_SIZE + 1))
+    key = SORTS["created"].key
+    before_deep = (
+        Shipment.objects.order_by(*key.ordering())[(deep - 1) * PAGE_SIZE - 1] if deep > 1 else None
+    )
+    ours_deep = f"/shipments/?sort=created&size={PAGE_SIZE}" + (
+        f"&after={key.cursor(before_deep)}&page={deep}" if before_deep else ""
+    )
+    admin = "/baseline-admin/tracking/shipment/"
+    scenarios = {
+        "search_tracking_number": (
+            lambda s: f"/shipments/?q={quote(spaced(s.tracking_number))}",
+            lambda s: f"{admin}?q={quote(s.tracking_number)}",
+        ),
+        "search_email": (
+            lambda s: f"/shipments/?q={quote(emails[s.id])}",
+            lambda s: f"{admin}?q={quote(emails[s.id])}",
+        ),
+        "search_name_prefix": (
+            lambda s: f"/shipments/?q={quote(name_prefix(s.customer_name))}",
+            lambda s: f"{admin}?q={quote(name_prefix(s.customer_name))}",
+        ),
+        "list_page1": (
+            lambda s: f"/shipments/?sort=created&size={PAGE_SIZE}",
+            lambda s: f"{admin}?p=1",
+        ),
+        "list_page5000": (lambda s: ours_deep, lambda s: f"{admin}?p={deep}"),
+    }
+    results = {"deep_page": deep, "total": total}
+    for name, (ours, theirs) in scenarios.items():
+        progress(f"  {name} …")
+        results[name] = {
+            "ours": timed(client, [ours(s) for s in picks[: options.samples]], "<tbody>"),
+            "admin": timed(
+                client,
+                [theirs(s) for s in picks[-options.admin_samples :]],
+                'id="result_list"',
+                warm=1,
+            ),
+        }
+    return results
+
+
+def quote(text: str) -> str:
+    from urllib.parse import quote_plus
+
+    return quote_plus(text)
+
+
+def timed(client, urls: list[str], results_mark: str, *, warm: int = 3) -> list[float]:
+    """Milliseconds per request, after `warm` untimed ones; each must answer 200 with results."""
+    for url in urls[:warm]:
+        check(client.get(url), url, results_mark)
+    samples = []
+    for url in urls:
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        check(response, url, results_mark)
+    return samples
+
+
+def check(response, url: str, results_mark: str) -> None:
+    if response.status_code != 200 or results_mark not in response.content.decode():
+        raise SystemExit(f"bench/search: {url} answered {response.status_code} with no results")
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[-1]
+
+
+def report(label: str, options, seconds: float, results: dict) -> None:
+    deep = results["deep_page"]
+    print(
+        f"\nAgents' search vs Django admin's changelist, {results['total']:,} shipments "
+        f"(x2 checkpoints, 1 subscriber each) on {label}; seeded in {seconds:.0f} s."
+    )
+    print(
+        f"Server time per request (Django test client, in process), ms: {options.samples} "
+        f"requests per scenario for ours, {options.admin_samples} for admin's. Lists at "
+        f"{PAGE_SIZE} a page; the deep page is page {deep:,}.\n"
+    )
+    rows = []
+    for name in (
+        "search_tracking_number",
+        "search_email",
+        "search_name_prefix",
+        "list_page1",
+        "list_page5000",
+    ):
+        ours, theirs = results[name]["ours"], results[name]["admin"]
+        rows.append(
+            [
+                name.replace("5000", f"{deep}") if deep != DEEP_PAGE else name,
+                statistics.median(ours),
+                p95(ours),
+                statistics.median(theirs),
+                p95(theirs),
+                statistics.median(theirs) / statistics.median(ours),
+            ]
+        )
+    print(
+        table(
+            ["scenario", "ours median", "ours p95", "admin median", "admin p95", "admin/ours"],
+            rows,
+        )
+    )
+    searches = [
+        p95(results[n]["ours"])
+        for n in ("search_tracking_number", "search_email", "search_name_prefix")
+    ]
+    ratio = statistics.median(results["list_page5000"]["admin"]) / statistics.median(
+        results["list_page5000"]["ours"]
+    )
+    print(
+        f"\nGoal (PostgreSQL): every search p95 <= {GOAL_SEARCH_P95_MS} ms: "
+        f"{'met' if max(searches) <= GOAL_SEARCH_P95_MS else 'NOT met'}; deep page >= "
+        f"{GOAL_DEEP_RATIO}x faster than admin (ratio of medians): "
+        f"{'met' if ratio >= GOAL_DEEP_RATIO else 'NOT met'} ({ratio:.0f}x).\n"
+    )
+    for name in (
+        "search_tracking_number",
+        "search_email",
+        "search_name_prefix",
+        "list_page1",
+        "list_page5000",
+    ):
+        figure(f"{name}_p95_ms", p95(results[name]["ours"]), "ms")
+    figure("admin_page5000_over_ours", ratio, "x")
+
+
+if __name__ == "__main__":
+    main()
