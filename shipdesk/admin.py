@@ -94,7 +94,7 @@ class APIKeyAdmin(ManagerActionsMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def revoke_view(self, request, object_id):
-        """ "Revoke this key" on its page: a confirmation, then the revocation (Managers)."""
+        """The key page's "Revoke this key": a confirmation, then the revocation (Managers)."""
         if not self.has_manage_permission(request):
             raise PermissionDenied
         key = self.get_object(request, object_id)
