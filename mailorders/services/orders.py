@@ -308,3 +308,32 @@ def _tracking_number_assign(order: MailOrder, tracking_number: str) -> None:
         raise MailOrderError(str(exc), field="trackingNumber") from exc
     order.tracking_number = shipment.tracking_number
     order.shipment = shipment
+
+
+@dataclass
+class CancelResult:
+    cancelled: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # "id: why"
+
+    def report(self) -> str:
+        text = f"Cancelled {len(self.cancelled)} order{'s' if len(self.cancelled) != 1 else ''}."
+        if self.refused:
+            text += f" Refused {len(self.refused)}: " + "; ".join(self.refused[:10])
+            if len(self.refused) > 10:
+                text += f"; and {len(self.refused) - 10} more"
+        return text
+
+
+def orders_cancel(
+    *, orders, actor: Actor, note: str = "", reason: str = CancellationReason.USER_INITIATED
+) -> CancelResult:
+    """Cancel each order that is still ready (each in its own transaction); list the others."""
+    result = CancelResult()
+    for order in orders:
+        try:
+            order_cancel(order=order, actor=actor, note=note, reason=reason)
+        except MailOrderError as exc:
+            result.refused.append(f"{order.id}: {exc}")
+        else:
+            result.cancelled.append(order.id)
+    return result

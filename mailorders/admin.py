@@ -1,0 +1,126 @@
+"""Mail orders in admin: read-only records (they change through their services), searchable,
+with a confirmed, audited cancel action for Managers."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+
+from mailorders.choices import CancellationReason
+from mailorders.models import BankAccount, Cheque, Contact, Letter, Postcard, SelfMailer, Template
+from mailorders.representation import pdf_path
+from mailorders.services.orders import orders_cancel
+from shipdesk.admin import ManagerActionsMixin
+from shipdesk.audit import Actor
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Partners create these through the API; admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(choices=CancellationReason.choices)
+    note = forms.CharField(
+        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class OrderAdmin(ManagerActionsMixin, ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "partner",
+        "live",
+        "recipient",
+        "status",
+        "mailing_class",
+        "tracking_number",
+        "imb_status",
+        "created_at",
+    ]
+    list_filter = ["status", "live", "extra_service", "imb_status", "partner"]
+    search_fields = [
+        "=id",
+        "description",
+        "=tracking_number",
+        "to__first_name",
+        "to__last_name",
+        "to__company_name",
+    ]
+    list_select_related = ["partner", "to"]
+    date_hierarchy = "created_at"
+    actions = ["cancel"]
+    readonly_fields = ["pdf_link"]
+
+    @admin.display(description="Recipient")
+    def recipient(self, order):
+        return order.to.name
+
+    @admin.display(description="PDF")
+    def pdf_link(self, order):
+        path = pdf_path(order)
+        return format_html('<a href="{}">{}.pdf</a>', path, order.id) if path else "—"
+
+    @admin.action(description="Cancel…", permissions=["manage"])
+    def cancel(self, request, queryset):
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            result = orders_cancel(
+                orders=queryset.select_related("to", "from_contact"),
+                actor=Actor.for_user(request.user),
+                note=form.cleaned_data["note"],
+                reason=form.cleaned_data["reason"],
+            )
+            level = messages.WARNING if result.refused else messages.SUCCESS
+            self.message_user(request, result.report(), level)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Cancel {self.model._meta.verbose_name_plural}",
+            "opts": self.model._meta,
+            "form": form,
+            "orders": queryset.select_related("to").order_by("-created_at", "-id")[:50],
+            "count": queryset.count(),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "selected": list(queryset.values_list("pk", flat=True)),
+        }
+        return TemplateResponse(request, "admin/mailorders/cancel_confirmation.html", context)
+
+
+for model in (Letter, Postcard, Cheque, SelfMailer):
+    admin.site.register(model, OrderAdmin)
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyAdmin):
+    list_display = ["id", "partner", "live", "name", "city", "postal_or_zip", "country_code"]
+    list_filter = ["live", "partner"]
+    search_fields = ["=id", "first_name", "last_name", "company_name", "email"]
+    list_select_related = ["partner"]
+
+
+@admin.register(Template)
+class TemplateAdmin(ReadOnlyAdmin):
+    list_display = ["id", "partner", "live", "description", "updated_at"]
+    list_filter = ["live", "partner"]
+    search_fields = ["=id", "description"]
+    list_select_related = ["partner"]
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(ReadOnlyAdmin):
+    list_display = ["id", "partner", "live", "bank_name", "account_number_last4"]
+    list_filter = ["live", "partner"]
+    search_fields = ["=id", "bank_name"]
+    list_select_related = ["partner"]
