@@ -1,14 +1,21 @@
 """The proof-of-delivery actions of the shipment page: download, e-mail, ask USPS."""
 
 import io
+import socket
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
-from shipdesk.audit import audit_for
+from shipdesk.audit import Actor, audit_for
 from tracking.models import PodRequest
+from tracking.pod.errors import PodOutsideRetention
+from tracking.pod.letter import pod_letter
+from tracking.services.pod import pod_letter_email, pod_request_process
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +181,48 @@ def test_asking_usps_needs_names_then_the_sandbox_answers_simulated(agent, deliv
     ]
     page = agent.get(page_url(shipment)).content.decode()
     assert "(simulated carrier)" in page
+
+
+def test_a_mail_server_that_refuses_leaves_the_request_failed_with_its_reason(
+    delivered, agent_user, settings
+):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    shipment = delivered()
+    request = pod_letter_email(
+        shipment=shipment,
+        letter_type="pod",
+        emails=["ann@example.com"],
+        actor=Actor.for_user(agent_user),
+    )
+
+    done = pod_request_process(pod_request_id=request.pk)
+
+    assert done.status == PodRequest.Status.FAILED
+    assert done.message.startswith("The mail server refused the letter:")
+    assert audit_for(shipment).filter(action="pod.letter_failed").count() == 1
+
+
+def test_past_retention_the_letter_is_refused_and_an_email_request_fails(delivered, agent_user):
+    shipment = delivered()
+    request = pod_letter_email(
+        shipment=shipment,
+        letter_type="pod",
+        emails=["ann@example.com"],
+        actor=Actor.for_user(agent_user),
+    )
+    later = timezone.now() + timedelta(days=settings.POD_RETENTION_DAYS + 1)
+
+    with pytest.raises(PodOutsideRetention):
+        pod_letter(shipment=shipment, now=later)
+    done = pod_request_process(pod_request_id=request.pk, now=later)
+
+    assert done.status == PodRequest.Status.FAILED
+    assert f"kept {settings.POD_RETENTION_DAYS} days" in done.message
