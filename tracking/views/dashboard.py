@@ -1,10 +1,15 @@
+"""The dashboard: status counts, needs-attention counts, the on-time rate, two charts and the
+latest exceptions, each figure one query (tracking.stats)."""
+
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from shipdesk.roles import agent_required
 from tracking import selectors, stats
 from tracking.charts import Bar, bar_chart
 
 
+@require_safe
 @agent_required
 def home(request):
     counts = selectors.tag_counts()

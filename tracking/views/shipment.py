@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_safe
 
 from shipdesk.audit import Actor, audit_for
@@ -78,7 +79,7 @@ def retrack(request, public_id: str):
             "explanation": (
                 f"shipdesk checks it with the carrier again and keeps it up to date. A shipment "
                 f"can be retracked {MAX_RETRACKS} times; this one has been retracked "
-                f"{shipment.retrack_count} times."
+                f"{shipment.retrack_count} time{pluralize(shipment.retrack_count)}."
             ),
             "button": "Retrack",
         },
