@@ -23,12 +23,42 @@ class CanonicalError(ValueError):
 
 def canonical_json(value) -> bytes:
     """The RFC 8785 bytes of `value` (see the module docstring for the subset)."""
-    parts: list[str] = []
-    _write(value, parts)
+    if _check(value, 0):
+        # Keys without characters from U+E000 up sort the same by code point as by UTF-16
+        # code unit, so the standard encoder (in C) writes exactly the canonical form.
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    else:
+        parts: list[str] = []
+        _write(value, parts)
+        text = "".join(parts)
     try:
-        return "".join(parts).encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise CanonicalError(f"not valid Unicode text: {exc.reason}") from None
+
+
+def _check(value, depth: int) -> bool:
+    """Refuse what is outside the subset; True when every key sorts alike in both orders."""
+    if depth > 64:
+        raise CanonicalError("values nested more than 64 deep")
+    if isinstance(value, str) or value is None or value is True or value is False:
+        return True
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise CanonicalError(f"integer {value} is outside ±(2**53 - 1)")
+        return True
+    if isinstance(value, (list, tuple)):
+        return all([_check(item, depth + 1) for item in value])
+    if isinstance(value, dict):
+        simple = True
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalError("object keys must be strings")
+            simple = _check(item, depth + 1) and simple and max(key, default="a") < "\ue000"
+        return simple
+    if isinstance(value, float):
+        raise CanonicalError("floats are not part of the canonical subset shipdesk signs")
+    raise CanonicalError(f"{type(value).__name__} values cannot be written as JSON")
 
 
 def _utf16_key(key: str) -> bytes:
@@ -36,6 +66,7 @@ def _utf16_key(key: str) -> bytes:
 
 
 def _write(value, parts: list[str]) -> None:
+    """The general writer, for objects whose keys need UTF-16 ordering (already checked)."""
     if value is None:
         parts.append("null")
     elif value is True:
@@ -43,8 +74,6 @@ def _write(value, parts: list[str]) -> None:
     elif value is False:
         parts.append("false")
     elif isinstance(value, int):
-        if abs(value) > MAX_SAFE_INTEGER:
-            raise CanonicalError(f"integer {value} is outside ±(2**53 - 1)")
         parts.append(str(int(value)))
     elif isinstance(value, str):
         parts.append(json.dumps(value, ensure_ascii=False))
@@ -55,9 +84,7 @@ def _write(value, parts: list[str]) -> None:
                 parts.append(",")
             _write(item, parts)
         parts.append("]")
-    elif isinstance(value, dict):
-        if not all(isinstance(k, str) for k in value):
-            raise CanonicalError("object keys must be strings")
+    else:
         parts.append("{")
         for index, key in enumerate(sorted(value, key=_utf16_key)):
             if index:
@@ -66,7 +93,3 @@ def _write(value, parts: list[str]) -> None:
             parts.append(":")
             _write(value[key], parts)
         parts.append("}")
-    elif isinstance(value, float):
-        raise CanonicalError("floats are not part of the canonical subset shipdesk signs")
-    else:
-        raise CanonicalError(f"{type(value).__name__} values cannot be written as JSON")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tracking.pod.canonical import CanonicalError, canonical_json
+from tracking.pod.canonical import CanonicalError, _write, canonical_json
 
 
 def test_keys_sorted_no_whitespace_utf8():
@@ -40,3 +42,34 @@ def test_what_is_outside_the_subset_is_refused(value):
 
 def test_the_largest_safe_integers_are_fine():
     assert canonical_json([2**53 - 1, -(2**53 - 1)]) == b"[9007199254740991,-9007199254740991]"
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_the_fast_path_writes_what_the_general_writer_writes(value):
+    try:
+        expected = "".join(_general(value)).encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(CanonicalError):
+            canonical_json(value)
+        return
+    assert canonical_json(value) == expected
+    assert json.loads(expected) == value
+
+
+def _general(value) -> list[str]:
+    parts: list[str] = []
+    _write(value, parts)
+    return parts
