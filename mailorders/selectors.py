@@ -15,6 +15,14 @@ def orders_for(*, object_name: str, partner, live: bool) -> QuerySet:
     return qs.order_by("-created_at", "-id")
 
 
+def orders_all(*, object_name: str, status: str = "") -> QuerySet:
+    """Every partner's orders of one kind (the agents' pages), newest first."""
+    qs = ORDER_MODELS[object_name].objects.with_contacts().select_related("partner", "shipment")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
 def _terms(search: str) -> str:
     return search.strip().strip('"').strip()
 
