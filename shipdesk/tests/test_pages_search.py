@@ -153,3 +153,21 @@ def test_filters_work_from_the_keyboard_and_bad_dates_are_explained(
     page.keyboard.press("Enter")
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first).to_contain_text("Grace Hopper")
+
+
+def test_on_a_phone_results_are_cards_with_no_sideways_scrolling(
+    page, live_server, browser_login, agent_user, shipments, screenshot
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, agent_user)
+    page.goto(live_server.url + "/shipments/?q=queue")
+
+    expect(rows(page)).to_have_count(25)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    first = rows(page).first
+    expect(first.locator("td[data-label='Customer']")).to_contain_text("Queue Customer 00")
+    assert first.bounding_box()["width"] <= 390
+    expect(
+        page.get_by_role("navigation", name="Pages").get_by_role("link", name="Next")
+    ).to_be_visible()
+    screenshot(page, "search_phone")
