@@ -52,7 +52,8 @@ def pod_request_process(pod_request_id: int) -> str:
     """Send one proof-of-delivery request (USPS's record or shipdesk's letter by e-mail)."""
     from tracking.services.pod import pod_request_process as process
 
-    return process(pod_request_id=pod_request_id).status
+    request = process(pod_request_id=pod_request_id)
+    return request.status if request else "gone"
 
 
 @task()

@@ -28,6 +28,7 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.urls import URLFetcher
 
 from tracking.models import Checkpoint, Shipment
+from tracking.pod.document import pod_document
 from tracking.pod.eligibility import delivery_checkpoint, service_labels
 from tracking.zones import offset_label, us_state, zone_for_event
 
@@ -83,12 +84,6 @@ def qr_svg(text: str) -> str:
 def letter_filename(shipment: Shipment, letter_type: str) -> str:
     kind = "return-receipt" if letter_type == "rre" else "proof-of-delivery"
     return f"{kind}-{shipment.tracking_number}.pdf"
-
-
-def _signed_document(shipment: Shipment, now: datetime | None) -> dict:
-    from tracking.pod import pod_document
-
-    return pod_document(shipment=shipment, now=now)
 
 
 def letter_context(
@@ -151,7 +146,8 @@ def pod_letter(
     if delivery is None:
         raise LetterUnavailable(f"{shipment} has no delivery event to prove.")
     now = now or timezone.now()
-    document = document if document is not None else _signed_document(shipment, now)
+    if document is None:
+        document = pod_document(shipment=shipment, now=now)
     context = letter_context(
         shipment=shipment,
         delivery=delivery,

@@ -97,26 +97,34 @@ def pod_request_check(
     return recipients_clean(recipients, names_required=channel == PodRequest.Channel.USPS)
 
 
-def _record(
+def _request_create(
     *, shipment: Shipment, channel: str, letter_type: str, recipients: list[dict], actor: Actor
 ) -> PodRequest:
-    request = PodRequest.objects.create(
-        shipment=shipment,
-        channel=channel,
-        letter_type=letter_type,
-        recipients=recipients,
-        requested_by=actor.user,
-        requested_by_label=actor.label[:200],
+    cleaned = pod_request_check(
+        shipment=shipment, channel=channel, letter_type=letter_type, recipients=recipients
     )
-    emails = ", ".join(request.emails)
-    audit_record(
-        actor=actor,
-        action=f"pod.{channel}_request",
-        summary=f"Asked for the {request.get_letter_type_display()} of {shipment} "
-        f"({request.get_channel_display()}) for {emails}",
-        targets=[shipment],
-        detail={"pod_request": request.pk, "letter_type": letter_type, "emails": request.emails},
-    )
+    with transaction.atomic():
+        request = PodRequest.objects.create(
+            shipment=shipment,
+            channel=channel,
+            letter_type=letter_type,
+            recipients=cleaned,
+            requested_by=actor.user,
+            requested_by_label=actor.label[:200],
+        )
+        audit_record(
+            actor=actor,
+            action=f"pod.{channel}_request",
+            summary=f"Asked for the {request.get_letter_type_display()} of {shipment} "
+            f"({request.get_channel_display()}) for {', '.join(request.emails)}",
+            targets=[shipment],
+            detail={
+                "pod_request": request.pk,
+                "letter_type": letter_type,
+                "emails": request.emails,
+            },
+        )
+        _queue(request)
     return request
 
 
@@ -124,44 +132,26 @@ def pod_request_usps(
     *, shipment: Shipment, letter_type: str, recipients: list[dict], actor: Actor
 ) -> PodRequest:
     """Ask USPS to e-mail its POD or Return Receipt (Electronic) record (queued on commit)."""
-    cleaned = pod_request_check(
+    return _request_create(
         shipment=shipment,
         channel=PodRequest.Channel.USPS,
         letter_type=letter_type,
         recipients=recipients,
+        actor=actor,
     )
-    with transaction.atomic():
-        request = _record(
-            shipment=shipment,
-            channel=PodRequest.Channel.USPS,
-            letter_type=letter_type,
-            recipients=cleaned,
-            actor=actor,
-        )
-        _queue(request)
-    return request
 
 
 def pod_letter_email(
     *, shipment: Shipment, letter_type: str, emails: list[str], actor: Actor
 ) -> PodRequest:
-    """E-mail shipdesk's POD letter (PDF) to 1 to 3 addresses (queued on commit)."""
-    cleaned = pod_request_check(
+    """E-mail shipdesk's POD letter (PDF) to 1 to 3 addresses, one message each (queued)."""
+    return _request_create(
         shipment=shipment,
         channel=PodRequest.Channel.LETTER,
         letter_type=letter_type,
         recipients=[{"email": e} for e in emails],
+        actor=actor,
     )
-    with transaction.atomic():
-        request = _record(
-            shipment=shipment,
-            channel=PodRequest.Channel.LETTER,
-            letter_type=letter_type,
-            recipients=cleaned,
-            actor=actor,
-        )
-        _queue(request)
-    return request
 
 
 def pod_letter_download(*, shipment: Shipment, letter_type: str, actor: Actor) -> Letter:
@@ -187,10 +177,13 @@ def _queue(request: PodRequest, *, run_after: datetime | None = None) -> None:
 
 def pod_request_process(
     *, pod_request_id: int, carrier: Carrier | None = None, now: datetime | None = None
-) -> PodRequest:
-    """The task's work: send one pending request and record its outcome (idempotent)."""
-    request = PodRequest.objects.select_related("shipment").get(pk=pod_request_id)
-    if request.status != PodRequest.Status.PENDING:
+) -> PodRequest | None:
+    """The task's work: send one pending request and record its outcome.
+
+    A request already answered is left as it is; None when it is gone (its shipment deleted).
+    """
+    request = PodRequest.objects.select_related("shipment").filter(pk=pod_request_id).first()
+    if request is None or request.status != PodRequest.Status.PENDING:
         return request
     if request.channel == PodRequest.Channel.USPS:
         return _ask_carrier(request, carrier or registry.get_carrier(request.shipment.slug), now)
