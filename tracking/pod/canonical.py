@@ -39,23 +39,30 @@ def canonical_json(value) -> bytes:
 
 def _check(value, depth: int) -> bool:
     """Refuse what is outside the subset; True when every key sorts alike in both orders."""
-    if depth > 64:
-        raise CanonicalError("values nested more than 64 deep")
     if isinstance(value, str) or value is None or value is True or value is False:
         return True
-    if isinstance(value, int):
-        if abs(value) > MAX_SAFE_INTEGER:
-            raise CanonicalError(f"integer {value} is outside ±(2**53 - 1)")
-        return True
-    if isinstance(value, (list, tuple)):
-        return all([_check(item, depth + 1) for item in value])
+    if depth > 64:
+        raise CanonicalError("values nested more than 64 deep")
     if isinstance(value, dict):
         simple = True
         for key, item in value.items():
             if not isinstance(key, str):
                 raise CanonicalError("object keys must be strings")
-            simple = _check(item, depth + 1) and simple and max(key, default="a") < "\ue000"
+            if not key.isascii() and max(key) >= "\ue000":
+                simple = False
+            if not isinstance(item, str) and not _check(item, depth + 1):
+                simple = False
         return simple
+    if isinstance(value, (list, tuple)):
+        simple = True
+        for item in value:
+            if not isinstance(item, str) and not _check(item, depth + 1):
+                simple = False
+        return simple
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise CanonicalError(f"integer {value} is outside ±(2**53 - 1)")
+        return True
     if isinstance(value, float):
         raise CanonicalError("floats are not part of the canonical subset shipdesk signs")
     raise CanonicalError(f"{type(value).__name__} values cannot be written as JSON")
