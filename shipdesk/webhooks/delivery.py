@@ -28,7 +28,11 @@ from shipdesk.webhooks.targets import TargetRefused, target_check
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "shipdesk-webhooks/1"
+FAN_OUT_BATCH = 100
 _session = requests.Session()  # one per process: keeps connections to endpoints alive
+# No proxies or .netrc credentials from the environment: a partner's URL gets nothing but the
+# delivery.
+_session.trust_env = False
 
 
 @dataclass(frozen=True)
@@ -57,19 +61,27 @@ def _locked(queryset):
     return queryset  # SQLite: the IMMEDIATE transaction already holds the only write lock
 
 
-def events_fan_out(*, event_ids: list[int], now: datetime | None = None) -> list[WebhookDelivery]:
-    """One signed delivery per subscribed, enabled webhook of each undispatched event.
+def events_fan_out(
+    *, event_ids: list[int] | None = None, limit: int = FAN_OUT_BATCH, now: datetime | None = None
+) -> list[WebhookDelivery]:
+    """One signed delivery per subscribed, enabled webhook of undispatched events: those of
+    `event_ids`, or else the `limit` oldest.
 
     The new deliveries come back claimed by the caller, who sends them next; events already
     fanned out (by another worker or the sweep) are skipped."""
+    return _fan_out(event_ids=event_ids, limit=limit, now=now)[1]
+
+
+def _fan_out(*, event_ids, limit, now) -> tuple[int, list[WebhookDelivery]]:
     now = now or timezone.now()
     claimed_until = now + lease()
+    undispatched = WebhookEvent.objects.filter(dispatched_at__isnull=True)
+    if event_ids is not None:
+        undispatched = undispatched.filter(pk__in=event_ids)
     with transaction.atomic():
-        events = list(
-            _locked(WebhookEvent.objects.filter(pk__in=event_ids, dispatched_at__isnull=True))
-        )
+        events = list(_locked(undispatched.order_by("created_at", "id"))[:limit])
         if not events:
-            return []
+            return 0, []
         webhooks: dict[int, list[Webhook]] = {}
         for webhook in Webhook.objects.filter(
             partner_id__in={e.partner_id for e in events}, enabled=True
@@ -93,7 +105,7 @@ def events_fan_out(*, event_ids: list[int], now: datetime | None = None) -> list
                     )
         WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         WebhookEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=now)
-    return list(
+    return len(events), list(
         WebhookDelivery.objects.filter(
             event_id__in=[e.pk for e in events], claimed_until=claimed_until
         )
@@ -157,104 +169,157 @@ def delivery_send(*, delivery: WebhookDelivery) -> Outcome:
     return Outcome(status_code, duration_ms, error[:500])
 
 
-def delivery_record(
-    *, delivery: WebhookDelivery, outcome: Outcome, now: datetime
-) -> WebhookInvocation:
-    """Log the attempt and move the delivery on: delivered, retried later, or given up.
+def deliveries_record(
+    *, attempts: list[tuple[WebhookDelivery, Outcome, datetime]]
+) -> list[WebhookInvocation]:
+    """Log attempts and move each delivery on: delivered, retried later, or given up.
 
-    Also counts the endpoint's failures in a row and disables it at the limit."""
+    Also counts each endpoint's failures in a row and disables it at the limit. One
+    transaction for the batch; the failed ones get one retry task, due when all of them are."""
     from shipdesk.webhooks.tasks import webhook_deliveries_retry
 
-    webhook = delivery.webhook
+    if not attempts:
+        return []
     with transaction.atomic():
-        invocation = WebhookInvocation.objects.create(
-            webhook=webhook,
-            delivery=delivery,
-            created_at=now,
-            status_code=outcome.status_code,
-            duration_ms=outcome.duration_ms,
-            error=outcome.error,
+        invocations = WebhookInvocation.objects.bulk_create(
+            [
+                WebhookInvocation(
+                    webhook_id=delivery.webhook_id,
+                    delivery=delivery,
+                    created_at=when,
+                    status_code=outcome.status_code,
+                    duration_ms=outcome.duration_ms,
+                    error=outcome.error,
+                )
+                for delivery, outcome, when in attempts
+            ]
         )
+        _settle_successes([(d, when) for d, outcome, when in attempts if outcome.ok])
+        retries = [_settle_failure(d, when) for d, o, when in attempts if not o.ok]
+        retries = [r for r in retries if r is not None]
+        _count_outcomes(attempts)
+        if retries:
+            due = max(when for when, _ in retries)
+            ids = [pk for _, pk in retries]
+            transaction.on_commit(
+                lambda: webhook_deliveries_retry.using(run_after=due).enqueue(ids)
+            )
+    return invocations
+
+
+def _settle_successes(accepted: list[tuple[WebhookDelivery, datetime]]) -> None:
+    """Accepted deliveries still pending are delivered: one UPDATE for the batch."""
+    for delivery, when in accepted:
         delivery.attempts += 1
-        delivery.claimed_until = None
-        if outcome.ok:
-            delivery.status = WebhookDelivery.Status.DELIVERED
-            delivery.delivered_at = now
-            delivery.next_attempt_at = None
-        elif delivery.attempts < max_attempts():
-            delay = settings.WEBHOOKS_RETRY_DELAYS_SECONDS[delivery.attempts - 1]
-            delivery.next_attempt_at = now + timedelta(seconds=delay)
-        else:
-            delivery.status = WebhookDelivery.Status.FAILED
-            delivery.next_attempt_at = None
-        # Only a delivery still pending moves on: another worker that took over a lapsed lease
-        # may have finished it meanwhile.
+        delivery.status = WebhookDelivery.Status.DELIVERED
+        delivery.delivered_at, delivery.next_attempt_at, delivery.claimed_until = when, None, None
+    if accepted:
         WebhookDelivery.objects.filter(
-            pk=delivery.pk, status=WebhookDelivery.Status.PENDING
+            pk__in=[d.pk for d, _ in accepted], status=WebhookDelivery.Status.PENDING
         ).update(
             attempts=F("attempts") + 1,
-            status=delivery.status,
-            delivered_at=delivery.delivered_at,
-            next_attempt_at=delivery.next_attempt_at,
+            status=WebhookDelivery.Status.DELIVERED,
+            delivered_at=max(when for _, when in accepted),
+            next_attempt_at=None,
             claimed_until=None,
         )
-        _count_outcome(webhook, outcome, now)
-        if delivery.status == WebhookDelivery.Status.PENDING:
-            retry_at, pk = delivery.next_attempt_at, delivery.pk
-            transaction.on_commit(
-                lambda: webhook_deliveries_retry.using(run_after=retry_at).enqueue([pk])
-            )
-    return invocation
 
 
-def _count_outcome(webhook: Webhook, outcome: Outcome, now: datetime) -> None:
-    if outcome.ok:
-        if webhook.consecutive_failures:
-            Webhook.objects.filter(pk=webhook.pk).update(consecutive_failures=0)
-            webhook.consecutive_failures = 0
-        return
-    Webhook.objects.filter(pk=webhook.pk).update(consecutive_failures=F("consecutive_failures") + 1)
-    limit = settings.WEBHOOKS_DISABLE_AFTER_FAILURES
-    reason = (
-        f"Disabled by shipdesk on {now:%Y-%m-%d %H:%M} UTC after {limit} failed deliveries in "
-        f"a row (last: {outcome.error or outcome.status_code}). Fix the endpoint, then enable "
-        "it again: its pending deliveries resume."
-    )[:500]
-    disabled = Webhook.objects.filter(
-        pk=webhook.pk, enabled=True, consecutive_failures__gte=limit
-    ).update(enabled=False, disabled_at=now, disabled_reason=reason)
-    if disabled:
-        logger.warning("Webhook %s disabled after %s failures in a row", webhook.public_id, limit)
-        audit_record(
-            actor=SYSTEM,
-            action="webhook.disable",
-            summary=f"Disabled webhook {webhook.public_id} after {limit} failures in a row",
-            targets=[webhook],
-            detail={"last_error": outcome.error, "last_status": outcome.status_code},
+def _settle_failure(delivery: WebhookDelivery, now: datetime):
+    """Apply one failed attempt to its delivery; (when, id) if it is to be retried."""
+    delivery.attempts += 1
+    delivery.claimed_until = None
+    if delivery.attempts < max_attempts():
+        delay = settings.WEBHOOKS_RETRY_DELAYS_SECONDS[delivery.attempts - 1]
+        delivery.next_attempt_at = now + timedelta(seconds=delay)
+    else:
+        delivery.status = WebhookDelivery.Status.FAILED
+        delivery.next_attempt_at = None
+    # Only a delivery still pending moves on: another worker that took over a lapsed lease
+    # may have finished it meanwhile.
+    moved = WebhookDelivery.objects.filter(
+        pk=delivery.pk, status=WebhookDelivery.Status.PENDING
+    ).update(
+        attempts=F("attempts") + 1,
+        status=delivery.status,
+        next_attempt_at=delivery.next_attempt_at,
+        claimed_until=None,
+    )
+    if moved and delivery.status == WebhookDelivery.Status.PENDING:
+        return delivery.next_attempt_at, delivery.pk
+    return None
+
+
+def _count_outcomes(attempts: list[tuple[WebhookDelivery, Outcome, datetime]]) -> None:
+    """Per endpoint: a success resets the failures in a row, each failure after it adds one."""
+    runs: dict[int, tuple[Webhook, bool, int, Outcome, datetime]] = {}
+    for delivery, outcome, when in attempts:
+        webhook, reset, failures, _, _ = runs.get(
+            delivery.webhook_id, (delivery.webhook, False, 0, outcome, when)
         )
+        if outcome.ok:
+            reset, failures = True, 0
+        else:
+            failures += 1
+        runs[delivery.webhook_id] = (webhook, reset, failures, outcome, when)
+    limit = settings.WEBHOOKS_DISABLE_AFTER_FAILURES
+    for webhook_id, (webhook, reset, failures, last, when) in runs.items():
+        mine = Webhook.objects.filter(pk=webhook_id)
+        if reset:
+            mine.exclude(consecutive_failures=failures).update(consecutive_failures=failures)
+        elif failures:
+            mine.update(consecutive_failures=F("consecutive_failures") + failures)
+        if not failures:
+            continue
+        reason = (
+            f"Disabled by shipdesk on {when:%Y-%m-%d %H:%M} UTC after {limit} failed deliveries "
+            f"in a row (last: {last.error or last.status_code}). Fix the endpoint, then enable "
+            "it again: its pending deliveries resume."
+        )[:500]
+        if mine.filter(enabled=True, consecutive_failures__gte=limit).update(
+            enabled=False, disabled_at=when, disabled_reason=reason
+        ):
+            logger.warning(
+                "Webhook %s disabled after %s failures in a row", webhook.public_id, limit
+            )
+            audit_record(
+                actor=SYSTEM,
+                action="webhook.disable",
+                summary=f"Disabled webhook {webhook.public_id} after {limit} failures in a row",
+                targets=[webhook],
+                detail={"last_error": last.error, "last_status": last.status_code},
+            )
+
+
+RECORD_EVERY = 25  # attempts recorded per transaction (a killed worker re-sends at most these)
 
 
 def deliveries_attempt(
     *, deliveries: list[WebhookDelivery], now: datetime | None = None
 ) -> list[WebhookInvocation]:
-    """Send claimed deliveries one after the other and record each attempt.
+    """Send claimed deliveries one after the other and record the attempts in small batches.
 
     The lease is renewed for the rest of the batch when half of it has gone by, so slow
     endpoints early in a batch never let a later delivery's lease lapse while it waits."""
-    invocations = []
+    invocations: list[WebhookInvocation] = []
+    pending: list[tuple[WebhookDelivery, Outcome, datetime]] = []
     renewed = time.monotonic()
     remaining = list(deliveries)
     while remaining:
         if time.monotonic() - renewed > lease().total_seconds() / 2:
+            invocations += deliveries_record(attempts=pending)
+            pending = []
             remaining = _renew(remaining)
             renewed = time.monotonic()
             if not remaining:
                 break
         delivery = remaining.pop(0)
         when = now or timezone.now()
-        outcome = delivery_send(delivery=delivery)
-        invocations.append(delivery_record(delivery=delivery, outcome=outcome, now=when))
-    return invocations
+        pending.append((delivery, delivery_send(delivery=delivery), when))
+        if len(pending) >= RECORD_EVERY:
+            invocations += deliveries_record(attempts=pending)
+            pending = []
+    return invocations + deliveries_record(attempts=pending)
 
 
 def _renew(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
@@ -273,3 +338,18 @@ def _renew(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
 def deliveries_run_due(*, now: datetime | None = None, limit: int = 50) -> int:
     """Claim and send what is due now (the sweep's work); returns the attempts made."""
     return len(deliveries_attempt(deliveries=deliveries_claim(now=now, limit=limit), now=now))
+
+
+def outbox_drain(*, limit: int = 1000, now: datetime | None = None) -> tuple[int, int]:
+    """Fan out and send the oldest undispatched events, a batch at a time, up to `limit`
+    events; returns (events, attempts). Workers draining side by side take different events."""
+    events = attempts = 0
+    while events < limit:
+        fanned, deliveries = _fan_out(
+            event_ids=None, limit=min(FAN_OUT_BATCH, limit - events), now=now
+        )
+        if not fanned:
+            break
+        events += fanned
+        attempts += len(deliveries_attempt(deliveries=deliveries, now=now))
+    return events, attempts

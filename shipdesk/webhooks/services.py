@@ -45,7 +45,7 @@ def events_record(
     *, partner_id: int, type: str, items: Iterable[tuple[dict, bool | None]]
 ) -> list[WebhookEvent]:
     """Record events of one type for one partner: `items` are (data, live) pairs."""
-    from shipdesk.webhooks.tasks import webhook_events_dispatch
+    from shipdesk.webhooks.tasks import outbox_drain_soon
 
     if type not in EventType.values:
         raise ValueError(f"Unknown webhook event type {type!r}.")
@@ -69,9 +69,9 @@ def events_record(
                 for data, live in items
             ]
         )
-        pending = [e.pk for e in events if e.dispatched_at is None]
-        if pending:
-            transaction.on_commit(lambda: webhook_events_dispatch.enqueue(pending))
+        if any(e.dispatched_at is None for e in events):
+            # Robust: the events are committed whatever happens here; the sweep is the backstop.
+            transaction.on_commit(outbox_drain_soon, robust=True)
     return events
 
 

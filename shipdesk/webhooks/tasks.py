@@ -1,10 +1,12 @@
 """Webhook tasks on the django-tasks-db worker (manage.py db_worker).
 
-- `webhook_events_dispatch`: queued when events commit; fans them out and sends at once.
-- `webhook_deliveries_retry`: queued for the time a failed delivery is due again.
-- `webhooks_sweep`: the safety net, every WEBHOOKS_SWEEP_INTERVAL_SECONDS: events whose
-  dispatch task never ran, retries whose task was lost, and deliveries whose worker died
-  mid-request (their lease lapsed). It queues the next sweep itself.
+- `webhook_outbox_drain`: queued when events commit (once: not while one waits to start);
+  fans the oldest events out and sends them. Facing a backlog it queues a helper, so every
+  idle worker joins in.
+- `webhook_deliveries_retry`: queued for the time failed deliveries are due again.
+- `webhooks_sweep`: the safety net, every WEBHOOKS_SWEEP_INTERVAL_SECONDS: events whose drain
+  never ran, retries whose task was lost, and deliveries whose worker died mid-request (their
+  lease lapsed). It queues the next sweep itself.
 """
 
 from __future__ import annotations
@@ -17,19 +19,37 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from shipdesk.webhooks.delivery import (
+    FAN_OUT_BATCH,
     deliveries_attempt,
     deliveries_claim,
     deliveries_run_due,
-    events_fan_out,
+    outbox_drain,
 )
 from shipdesk.webhooks.models import WebhookEvent
 
+DRAIN_LIMIT = 1000  # events per drain task; a longer backlog continues in a fresh task
 SWEEP_BATCH = 100
 
 
+def _waiting(task_function) -> bool:
+    return DBTaskResult.objects.filter(status="READY", task_path=task_function.module_path).exists()
+
+
+def outbox_drain_soon() -> None:
+    """Queue a drain unless one is already waiting to start (it will see the new events)."""
+    if not _waiting(webhook_outbox_drain):
+        webhook_outbox_drain.enqueue()
+
+
 @task()
-def webhook_events_dispatch(event_ids: list[int]) -> int:
-    return len(deliveries_attempt(deliveries=events_fan_out(event_ids=event_ids)))
+def webhook_outbox_drain() -> dict:
+    backlog = WebhookEvent.objects.filter(dispatched_at__isnull=True)
+    if backlog.order_by()[FAN_OUT_BATCH : FAN_OUT_BATCH + 1].exists():
+        outbox_drain_soon()  # more than a batch waits: another worker can take a share
+    events, attempts = outbox_drain(limit=DRAIN_LIMIT)
+    if events >= DRAIN_LIMIT:
+        outbox_drain_soon()
+    return {"events": events, "attempts": attempts}
 
 
 @task()
@@ -40,23 +60,13 @@ def webhook_deliveries_retry(delivery_ids: list[int]) -> int:
 
 def webhooks_sweep_once(*, limit: int = 1000) -> dict:
     """Fan out forgotten events and send every due delivery, up to `limit` of each."""
-    fanned = attempts = 0
-    while fanned < limit:
-        ids = list(
-            WebhookEvent.objects.filter(dispatched_at__isnull=True)
-            .order_by("created_at", "id")
-            .values_list("id", flat=True)[:SWEEP_BATCH]
-        )
-        if not ids:
-            break
-        fanned += len(ids)
-        attempts += len(deliveries_attempt(deliveries=events_fan_out(event_ids=ids)))
-    while attempts < limit:
+    events, attempts = outbox_drain(limit=limit)
+    while attempts < 2 * limit:
         done = deliveries_run_due(limit=SWEEP_BATCH)
         if not done:
             break
         attempts += done
-    return {"events": fanned, "attempts": attempts}
+    return {"events": events, "attempts": attempts}
 
 
 @task()
@@ -69,7 +79,7 @@ def webhooks_sweep() -> dict:
 
 def schedule_webhook_sweep(*, delay: float = 0) -> bool:
     """Queue the next sweep unless one is already waiting; True when queued."""
-    if DBTaskResult.objects.filter(status="READY", task_path=webhooks_sweep.module_path).exists():
+    if _waiting(webhooks_sweep):
         return False
     webhooks_sweep.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue()
     return True

@@ -6,13 +6,13 @@ from django_tasks_db.models import DBTaskResult
 
 from shipdesk.webhooks import event_record
 from shipdesk.webhooks.models import EventType, WebhookEvent
-from shipdesk.webhooks.tasks import webhook_events_dispatch
+from shipdesk.webhooks.tasks import webhook_outbox_drain
 
 LETTER = {"id": "letter_abc", "object": "letter", "live": False, "status": "ready"}
 
 
 def dispatch_tasks():
-    return DBTaskResult.objects.filter(task_path=webhook_events_dispatch.module_path)
+    return DBTaskResult.objects.filter(task_path=webhook_outbox_drain.module_path)
 
 
 class Boom(Exception):
@@ -55,7 +55,12 @@ def test_a_committed_change_has_its_event_and_its_dispatch_is_queued_on_commit(
     assert stored.live is False  # taken from the object's own `live`
     assert stored.dispatched_at is None
     (task,) = dispatch_tasks()
-    assert task.args_kwargs["args"] == [[stored.pk]]
+    assert task.status == "READY"
+
+    # While that drain waits to start, more events do not queue another: it will see them.
+    with django_capture_on_commit_callbacks(execute=True):
+        event_record(partner=partner, type=EventType.LETTER_CREATED, data=LETTER)
+    assert dispatch_tasks().count() == 1
 
 
 def test_an_event_nobody_subscribed_to_is_kept_but_never_queued(
