@@ -276,6 +276,15 @@ def test_keyset_pages_forward_and_back_keep_the_query(agent_client, many):
 
 
 @pytest.mark.django_db
+def test_a_cursor_link_without_a_page_number_still_pages_back(agent_client, many):
+    first = agent_client.get(SEARCH, {"size": 25})
+    bare = re.sub(r"&?page=\d+", "", link(first, "next"))
+    second = agent_client.get(SEARCH + bare)
+    assert found(second) == many[25:50] and second.context["pager"].number == 2
+    assert found(agent_client.get(SEARCH + link(second, "prev"))) == many[:25]
+
+
+@pytest.mark.django_db
 def test_a_row_added_while_paging_does_not_shift_the_next_page(agent_client, many, partner):
     first = agent_client.get(SEARCH, {"size": 25})
     shipment_create(partner=partner, tracking_number=number(999), customer_name="Newcomer")

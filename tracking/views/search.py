@@ -50,7 +50,8 @@ class Pager:
     @classmethod
     def build(cls, request, page, data: dict, total: int) -> Pager:
         size = data["size"]
-        number = data["page"] if page.previous_cursor else 1
+        # The page number only labels a cursor page: never below 2 when one comes before.
+        number = max(data["page"], 2) if page.previous_cursor else 1
         pager = cls(
             number=number, total=min(total, OFFSET_LIMIT), total_capped=total > OFFSET_LIMIT
         )
