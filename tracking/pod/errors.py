@@ -31,3 +31,18 @@ class PodSigningUnavailable(PodError):
 
     code = "pod_signing_unavailable"
     http_status = 503
+
+
+class PodMalformedUUID(PodError):
+    code = "malformed_uuid"
+    http_status = 400
+
+
+class PodNotFound(PodError):
+    code = "not_found"
+    http_status = 404
+
+
+class PodKeysUnavailable(PodError):
+    code = "keys_unavailable"
+    http_status = 503

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from tracking.models import Shipment
 from tracking.pod.document import pod_document, proof_document
-from tracking.pod.errors import PodError
+from tracking.pod.errors import PodError, PodKeysUnavailable, PodMalformedUUID, PodNotFound
 from tracking.pod.keys import KeyFileError, public_keys_document
 
 logger = logging.getLogger(__name__)
@@ -62,12 +62,6 @@ class ClientIPThrottle(BaseThrottle):
         return max(0.0, self.reset_at - time.time())
 
 
-class PodAPIError(exceptions.APIException):
-    def __init__(self, code: str, message: str, http_status: int):
-        super().__init__(message)
-        self.status_code, self.error_code = http_status, code
-
-
 def error_response(*, code: str, message: str, http_status: int) -> Response:
     return Response({"ok": False, "error": {"code": code, "message": message}}, status=http_status)
 
@@ -75,10 +69,6 @@ def error_response(*, code: str, message: str, http_status: int) -> Response:
 def pod_exception_handler(exc, context):
     if isinstance(exc, PodError):
         return error_response(code=exc.code, message=exc.message, http_status=exc.http_status)
-    if isinstance(exc, PodAPIError):
-        return error_response(
-            code=exc.error_code, message=str(exc.detail), http_status=exc.status_code
-        )
     if isinstance(exc, exceptions.Throttled):
         response = error_response(
             code="rate_limited",
@@ -116,14 +106,10 @@ class PublicView(APIView):
 
     def get_shipment(self, shipment_uuid: str) -> Shipment:
         if not UUID_RE.match(shipment_uuid):
-            raise PodAPIError(
-                "malformed_uuid",
-                "uuid: not a shipment UUID (8-4-4-4-12 hexadecimal digits).",
-                400,
-            )
+            raise PodMalformedUUID("uuid: not a shipment UUID (8-4-4-4-12 hexadecimal digits).")
         shipment = Shipment.objects.filter(uuid=shipment_uuid.lower()).first()
         if shipment is None:
-            raise PodAPIError("not_found", "No shipment has this UUID.", 404)
+            raise PodNotFound("No shipment has this UUID.")
         return shipment
 
 
@@ -145,14 +131,12 @@ class PublicKeysView(PublicView):
             document = public_keys_document()
         except KeyFileError as exc:
             logger.error("The POD keys cannot be read: %s", exc)
-            raise PodAPIError(
-                "keys_unavailable", "The public keys cannot be read right now.", 503
-            ) from None
+            raise PodKeysUnavailable("The public keys cannot be read right now.") from None
         return Response(document, headers={"Cache-Control": "public, max-age=300"})
 
 
 class NotFoundView(PublicView):
     def get(self, request, *args, **kwargs):
-        raise PodAPIError("not_found", "No such endpoint.", 404)
+        raise PodNotFound("No such endpoint.")
 
     post = put = patch = delete = get
