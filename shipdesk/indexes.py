@@ -19,7 +19,13 @@ class PrefixIndex(models.Index):
         if schema_editor.connection.vendor != "postgresql":
             return super().create_sql(model, schema_editor, using=using, **kwargs)
         from django.contrib.postgres.indexes import OpClass
+        from django.db.models import OrderBy
+        from django.db.models.functions import Collate
+        from django.db.models.indexes import IndexExpression
 
+        # What django.contrib.postgres does when installed: an operator class follows its
+        # expression instead of being wrapped in parentheses with it.
+        IndexExpression.register_wrappers(OrderBy, OpClass, Collate)
         index = copy.copy(self)
         index.expressions = tuple(OpClass(e, name="text_pattern_ops") for e in self.expressions)
         return models.Index.create_sql(index, model, schema_editor, using=using, **kwargs)
