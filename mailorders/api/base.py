@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from shipdesk.api import APIError, APIKeyAuthentication, PartnerAPIView
+from shipdesk.parsers import unstorable
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -55,7 +56,12 @@ class PostGridAPIView(PartnerAPIView):
         except RecursionError as exc:
             raise APIError("The request body is nested too deeply.") from exc
         if hasattr(data, "lists"):  # a QueryDict from a form or multipart body
-            return unflatten_form(data)
+            data = unflatten_form(data)
+            found = unstorable(data)  # JSON bodies were checked by the parser
+            if found:
+                field, problem = found
+                raise APIError(f"{field}: {problem}", data={"field": field})
+            return data
         if not isinstance(data, dict):
             raise APIError("The request body must be a JSON object.")
         return data

@@ -152,3 +152,20 @@ def test_options_answers_json(api):
     response = api.options(url("letters"))
     assert response.status_code == 200 and "POST" in response["Allow"]
     assert json.loads(response.content) == {}
+
+
+def test_form_bodies_with_unstorable_values_are_refused_by_name(api):
+    response = api.post(
+        url("letters"),
+        {
+            "to[firstName]": "Ada",
+            "to[addressLine1]": "1 Main St",
+            "from[companyName]": "Acme",
+            "from[addressLine1]": "2 Main St",
+            "html": "<p>x</p>",
+            "metadata[note]": "a\x00b",
+        },
+        format="multipart",
+    )
+    error(response, 400, field="metadata.note", says="Null characters")
+    assert not Letter.objects.exists()
