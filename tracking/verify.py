@@ -1,9 +1,11 @@
 """Verify a shipdesk proof of delivery offline: ``python -m tracking.verify FILE --keys PATH``.
 
-FILE is a POD JSON (the answer of ``GET /api/v1/shipments/{uuid}/pod``, or its ``data``) or a
+FILE is a POD JSON (the answer of ``GET /api/v1/shipments/{uuid}/pod``, saved as it came) or a
 POD letter PDF carrying that JSON as an embedded file; PATH is the public keys document as
-served at ``/.well-known/shipdesk-passport.json``. Needs only PyNaCl and the standard library:
-nothing is fetched, Django is not imported.
+served at ``/.well-known/shipdesk-passport.json``. The JSON must be byte for byte as shipdesk
+wrote it (the endpoint's compact form, or the letter's two-space indented one), so that a
+changed byte anywhere, even in white space, makes it invalid. Needs only PyNaCl and the
+standard library: nothing is fetched, Django is not imported.
 
 Exit status: 0 valid, 1 invalid (the reason is printed: bad signature, unknown kid, chain
 mismatch, payload altered, malformed), 2 usage error (missing or unreadable FILE or PATH).
@@ -40,11 +42,30 @@ def _read(path: str, what: str) -> bytes:
         raise UsageError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
 
 
+def _compact(value) -> str:
+    """How the /pod endpoint writes JSON (Django REST framework's compact UTF-8 form)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+# The forms shipdesk writes a POD in: the endpoint's answer, and the letter's attachment.
+WRITTEN_FORMS = (_compact, lambda value: json.dumps(value, indent=2))
+
+
 def _json(data: bytes, what: str):
+    """The JSON value of `data`, which must be exactly as shipdesk wrote it (one trailing newline
+    allowed): a re-formatted file is refused, so that no byte can change unnoticed."""
     try:
-        return json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        value = json.loads(text)
     except (UnicodeDecodeError, ValueError) as exc:
         raise PassportError(MALFORMED, f"{what} is not JSON ({exc})") from None
+    text = text.removesuffix("\n")
+    if not any(write(value) == text for write in WRITTEN_FORMS):
+        raise PassportError(
+            MALFORMED, f"{what} is not byte for byte as shipdesk wrote it (edited or re-formatted)"
+        )
+    return value
 
 
 def pod_from_file(data: bytes):

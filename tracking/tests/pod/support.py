@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,13 @@ from django.conf import settings
 from tracking.carriers.usps import mapper
 
 REPO = Path(settings.BASE_DIR)
+
+
+def as_letter_writes(document: dict) -> bytes:
+    """A POD JSON as the POD letter embeds it (sorted keys, two-space indent)."""
+    return json.dumps(document, indent=2, sort_keys=True).encode()
+
+
 NOW = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
 SITE = "https://desk.example.com"
 

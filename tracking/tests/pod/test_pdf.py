@@ -11,7 +11,7 @@ import pytest
 from weasyprint import HTML, Attachment
 
 from tracking.pod.pdf import PdfError, pdf_attachments
-from tracking.tests.pod.support import run_module
+from tracking.tests.pod.support import as_letter_writes, run_module
 
 pytestmark = pytest.mark.django_db
 PAGE = "<h1>Proof of delivery</h1><p>Verify the attached pod.json offline.</p>"
@@ -81,7 +81,7 @@ def test_changing_the_recorded_checksum_makes_the_letter_invalid(pdf, verify):
 def test_a_letter_whose_attached_pod_was_altered_is_invalid(pod, verify):
     document = json.loads(pod)
     document["data"]["delivery"]["description"] = "Delivered, Left with Neighbor"
-    status, output = verify(letter({"pod.json": json.dumps(document).encode()}))
+    status, output = verify(letter({"pod.json": as_letter_writes(document)}))
     assert status == 1
     assert output.startswith("INVALID: payload altered")
 
@@ -119,3 +119,15 @@ def test_damaged_pdf_structures_are_clear_errors():
         b'2 0 obj\n<</Length 3 0 R>>\nstream\n{"a":1}\nendstream\nendobj\n3 0 obj\n7\nendobj\n'
     )
     assert pdf_attachments(plain) == {"p(o)d.json": b'{"a":1}'}
+
+
+def test_a_letter_whose_attachment_changed_only_in_white_space_is_invalid(pod, verify):
+    written = as_letter_writes(json.loads(pod))
+    assert verify(letter({"pod.json": written}))[0] == 0
+    spaces = [i for i, byte in enumerate(written) if byte == ord(" ")]
+    for index in spaces[:: len(spaces) // 4][:4]:
+        altered = bytearray(written)
+        altered[index] = ord("\t")
+        status, output = verify(letter({"pod.json": bytes(altered)}))
+        assert status == 1
+        assert "not byte for byte as shipdesk wrote it" in output

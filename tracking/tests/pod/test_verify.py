@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tracking.pod import pod_document, public_keys_document
 from tracking.pod.keys import signing_key
 from tracking.pod.passport import passport_sign
-from tracking.tests.pod.support import DELIVERED, NOW, run_module
+from tracking.tests.pod.support import DELIVERED, NOW, as_letter_writes, run_module
 
 pytestmark = pytest.mark.django_db
 
@@ -65,9 +65,40 @@ def test_usage_errors_exit_2(pod, keys_path, tmp_path):
     assert bad_keys.returncode == 2 and "is not JSON" in bad_keys.stderr
 
 
-def test_the_bare_document_verifies_too(pod, verify):
+def test_the_letters_form_and_the_bare_document_verify_too(pod, verify):
     assert verify(pod)[0] == 0
-    assert verify(json.dumps(json.loads(pod)["data"], indent=2).encode())[0] == 0
+    assert verify(pod + b"\n")[0] == 0  # as `curl …; echo` saves it
+    assert verify(as_letter_writes(json.loads(pod)))[0] == 0
+    assert verify(as_letter_writes(json.loads(pod)["data"]))[0] == 0
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        lambda value: json.dumps(value),
+        lambda value: json.dumps(value, indent=4),
+        lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n\n",
+        lambda value: " " + json.dumps(value, indent=2),
+    ],
+)
+def test_a_reformatted_pod_is_refused(pod, verify, rewrite):
+    status, output = verify(rewrite(json.loads(pod)).encode())
+    assert status == 1
+    assert "not byte for byte as shipdesk wrote it" in output
+
+
+def test_no_white_space_of_the_letters_form_may_change(pod, verify):
+    """In the indented form every space, newline and indent is significant too."""
+    written = as_letter_writes(json.loads(pod))
+    spaces = [i for i, byte in enumerate(written) if byte in b" \n"]
+    assert len(spaces) > 300
+    for index in spaces:
+        for replacement in b"\t\r\n ":
+            if written[index] == replacement:
+                continue
+            altered = bytearray(written)
+            altered[index] = replacement
+            assert verify(bytes(altered))[0] == 1, (index, replacement)
 
 
 @pytest.mark.parametrize("mask", [0x01, 0x20])
@@ -98,7 +129,7 @@ def test_flipping_any_byte_of_the_signed_payload_is_a_bad_signature(pod, verify)
         altered = bytearray(payload)
         altered[index] ^= 0x01
         document["passport"]["payload_b64"] = base64.b64encode(bytes(altered)).decode()
-        status, output = verify(json.dumps(document).encode())
+        status, output = verify(as_letter_writes(document))
         outcomes.add((status, output.split(" for key")[0]))
     assert outcomes == {(1, "INVALID: bad signature: the signature does not match the payload")}
 
@@ -110,7 +141,7 @@ def test_flipping_any_byte_of_the_signature_is_a_bad_signature(pod, verify):
         altered = bytearray(signature)
         altered[index] ^= 0x80
         document["passport"]["signature_b64"] = base64.b64encode(bytes(altered)).decode()
-        status, output = verify(json.dumps(document).encode())
+        status, output = verify(as_letter_writes(document))
         assert (status, output.split(":")[1].strip()) == (1, "bad signature")
 
 
@@ -118,16 +149,19 @@ def test_flipping_any_byte_of_the_signature_is_a_bad_signature(pod, verify):
 def test_arbitrary_byte_changes_never_verify(pod, verify):
     @hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
     @given(
-        index=st.integers(min_value=0, max_value=len(pod) - 1),
+        index=st.integers(min_value=0, max_value=4 * len(pod)),
         value=st.integers(min_value=0, max_value=255),
     )
     def check(index, value):
-        if pod[index] == value:
-            return
-        altered = bytearray(pod)
-        altered[index] = value
-        assert verify(bytes(altered))[0] == 1
+        for written in (pod, letters):
+            position = index % len(written)
+            if written[position] == value:
+                continue
+            altered = bytearray(written)
+            altered[position] = value
+            assert verify(bytes(altered))[0] == 1
 
+    letters = as_letter_writes(json.loads(pod))
     check()
 
 
@@ -143,7 +177,7 @@ def test_unknown_kid(pod, verify, keys_path):
 def test_a_readable_field_that_differs_from_the_signed_one_is_payload_altered(pod, verify):
     document = json.loads(pod)["data"]
     document["delivery"]["location"] = "Chicago, IL 60601, USA"
-    status, output = verify(json.dumps(document).encode())
+    status, output = verify(as_letter_writes(document))
     assert status == 1
     assert output.startswith("INVALID: payload altered: 'delivery' differs")
 
@@ -155,7 +189,7 @@ def resign(document: dict, change) -> bytes:
     change(payload)
     document = {k: v for k, v in payload.items()}
     document["passport"] = passport_sign(payload=payload, signing_key=signing_key())
-    return json.dumps(document).encode()
+    return as_letter_writes(document)
 
 
 @pytest.mark.parametrize(
