@@ -204,6 +204,8 @@ USPS_BASE_URL = env.str("USPS_BASE_URL", default="https://apis.usps.com").rstrip
 USPS_REQUESTS_PER_HOUR = env.int("USPS_REQUESTS_PER_HOUR", default=60)
 USPS_TIMEOUT_SECONDS = env.float("USPS_TIMEOUT_SECONDS", default=20.0)
 USPS_MAX_RETRIES = env.int("USPS_MAX_RETRIES", default=3)
+# The business's USPS Customer Registration ID, sent with proof-of-delivery requests (optional).
+USPS_CRID = env.str("USPS_CRID", default="")
 
 TRACKING_EXPIRE_DAYS = env.int("TRACKING_EXPIRE_DAYS", default=30)
 REFRESH_INTERVAL_SECONDS = env.int("REFRESH_INTERVAL_SECONDS", default=60)

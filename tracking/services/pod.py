@@ -202,6 +202,7 @@ def _ask_carrier(request: PodRequest, carrier: Carrier, now: datetime | None) ->
             ),
             return_receipt=request.letter_type == PodRequest.LetterType.RETURN_RECEIPT,
             mailing_date=shipment.mailing_date,
+            crid=settings.USPS_CRID,
         )
     )
     now = now or timezone.now()

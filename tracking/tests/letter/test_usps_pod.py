@@ -145,7 +145,8 @@ def test_usps_accepts_with_202_and_the_request_is_recorded_and_audited(
     assert len(usps_pod.seen) == 1
 
 
-def test_the_mailing_date_and_return_receipt_reach_usps(ask, usps_pod, make_client):
+def test_the_mailing_date_crid_and_return_receipt_reach_usps(ask, usps_pod, make_client, settings):
+    settings.USPS_CRID = "1234567890"
     request = ask(
         letter_type="rre", eligibility={"proofOfDeliveryEnabled": True, "RREEnabled": True}
     )
@@ -157,6 +158,8 @@ def test_the_mailing_date_and_return_receipt_reach_usps(ask, usps_pod, make_clie
     body = usps_pod.seen[0]["body"]
     assert body["letterType"] == "RETURN_RECEIPT_ELECTRONIC"
     assert body["mailingDate"] == "2026-11-20"
+    assert body["CRID"] == "1234567890"
+    assert usps_pod.seen[0]["number"] == request.shipment.tracking_number
 
 
 def test_a_4xx_is_recorded_as_failed_with_usps_message(ask, usps_pod, make_client):
