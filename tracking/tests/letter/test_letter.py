@@ -112,7 +112,8 @@ def test_a_return_receipt_has_its_own_wording(delivered):
     rre_text, _ = read(rre.pdf)
     pod_text, _ = read(pod.pdf)
     assert "Return Receipt (Electronic)" in rre_text.splitlines()[1]
-    assert flat("It stands in for the signed return card") in flat(rre_text)
+    assert flat("This electronic return receipt covers the item") in flat(rre_text)
+    assert flat("and received by J SMITH") in flat(rre_text)
     assert "Addressee's signature" in rre_text
     assert flat("answers a request for proof of delivery") not in flat(rre_text)
     assert flat("answers a request for proof of delivery") in flat(pod_text)
