@@ -3,7 +3,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tracking.pod.keys import KeyFileError, key_file_create, key_file_path, key_file_rotate
+from tracking.pod.keys import (
+    KeyFileError,
+    key_file_create,
+    key_file_path,
+    key_file_rotate,
+    signing_key,
+)
+from tracking.pod.passport import key_id
 
 
 class Command(BaseCommand):
@@ -28,7 +35,11 @@ class Command(BaseCommand):
                     "POD_SIGNING_KEY is set, so the signing key comes from the environment: "
                     "set a new one there and add the old public key to POD_RETIRED_PUBLIC_KEYS."
                 )
-            self.stdout.write("POD_SIGNING_KEY is set: PODs are signed with it. Nothing to do.")
+            try:
+                kid = key_id(bytes(signing_key().verify_key))
+            except KeyFileError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"POD_SIGNING_KEY is set: PODs are signed with it (kid {kid}).")
             return
         try:
             if rotate:

@@ -105,8 +105,12 @@ def test_the_environment_key_signs_and_the_file_key_stays_published(track, setti
     ]
     assert document["passport"]["kid"] == key_id(bytes(env_key.verify_key))
     assert pod_verify(document=document, keys=keys)
+    assert f"(kid {key_id(bytes(env_key.verify_key))})" in run()
     with pytest.raises(CommandError, match="POD_SIGNING_KEY"):
         run("--rotate")
+    settings.POD_SIGNING_KEY = "not base64!"
+    with pytest.raises(CommandError, match="POD_SIGNING_KEY is not valid base64"):
+        run()
 
 
 def test_a_keys_document_whose_kid_does_not_match_its_key_is_refused():
