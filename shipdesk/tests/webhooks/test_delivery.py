@@ -322,3 +322,30 @@ def test_the_sweep_chain_is_queued_once_and_keeps_itself_alive(
     assert sweeps.filter(status="SUCCESSFUL").count() == 1
     (waiting,) = sweeps.filter(status="READY")
     assert waiting.run_after == START + timedelta(seconds=61 + 60)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backlog_queues_a_helper_drain_for_another_worker(
+    partner, make_webhook, httpserver, clock
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from shipdesk.webhooks.tasks import webhook_outbox_drain
+
+    answers(httpserver)
+    make_webhook(httpserver.url_for("/hook"))
+    WebhookEvent.objects.bulk_create(
+        [WebhookEvent(partner=partner, type="letter.created", data=LETTER) for _ in range(150)]
+    )
+    webhook_outbox_drain.enqueue()
+    drains = DBTaskResult.objects.filter(task_path=webhook_outbox_drain.module_path)
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--max-tasks", "1")
+
+    assert drains.filter(status="SUCCESSFUL").count() == 1
+    assert drains.filter(status="READY").count() == 1  # the helper, queued for an idle worker
+    assert len(httpserver.log) == 150
+    run_worker()  # the helper finds nothing left to send
+    assert len(httpserver.log) == 150
+    assert WebhookDelivery.objects.filter(status="delivered").count() == 150
+    assert not WebhookEvent.objects.filter(dispatched_at__isnull=True).exists()
