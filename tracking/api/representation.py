@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
+from functools import cache
 
 from tracking.models import Checkpoint, Shipment, Subscriber
 
@@ -32,13 +33,18 @@ CHECKPOINT_FIELDS = [
 ]
 
 
+@cache
+def _zone(offset_minutes: int) -> dt_timezone:
+    return dt_timezone(timedelta(minutes=offset_minutes))
+
+
 def iso(value: datetime | None, offset_minutes: int | None = None) -> str | None:
     """ISO 8601 with offset, seconds precision; in the event's own offset when known."""
     if value is None:
         return None
     if offset_minutes is not None:
-        value = value.astimezone(dt_timezone(timedelta(minutes=offset_minutes)))
-    return value.replace(microsecond=0).isoformat()
+        value = value.astimezone(_zone(offset_minutes))
+    return value.isoformat(timespec="seconds")
 
 
 def local_naive(value: datetime | None, offset_minutes: int | None) -> str | None:
