@@ -116,7 +116,7 @@ def _send(request, public_id: str, *, form_class: type[PodForm], title, explanat
         except PodRequestError as exc:
             form.add_service_error(exc)
             recipients = []
-    confirming = bool(recipients) and not form.errors
+    confirming = bool(recipients) and not form.errors and "edit" not in request.POST
     return render(
         request,
         "tracking/pod_send.html",

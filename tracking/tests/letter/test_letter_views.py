@@ -114,6 +114,8 @@ def test_emailing_the_letter_is_confirmed_queued_and_sent_by_the_worker(
     html = review.content.decode()
     assert "Yes, send" in html and "claims@insurer.example" in html
     assert PodRequest.objects.count() == 0  # nothing before the confirmation
+    edit = agent.post(url, {**form, "edit": "yes"}).content.decode()
+    assert "Review…" in edit and 'value="claims@insurer.example"' in edit
 
     sent = agent.post(url, {**form, "confirm": "yes"})
     assert sent.status_code == 302 and sent["Location"] == page_url(shipment)
