@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -45,6 +47,28 @@ def test_a_delivered_shipment_offers_its_proofs(agent, delivered, django_assert_
     assert "E-mail the proof of delivery" in html
     assert "Ask USPS for its proof of delivery" in html
     assert "Download return receipt" not in html  # no RRE service
+
+
+def test_the_requests_list_costs_one_query_however_many_there_are(agent, delivered, agent_user):
+    shipment = delivered()
+    agent.get(page_url(shipment))  # the session's first page reads a little more
+    with CaptureQueriesContext(connection) as none_yet:
+        agent.get(page_url(shipment))
+    for n in range(7):
+        PodRequest.objects.create(
+            shipment=shipment,
+            channel=PodRequest.Channel.LETTER,
+            recipients=[{"email": f"r{n}@example.com", "first_name": "", "last_name": ""}],
+            requested_by=agent_user,
+            requested_by_label="ada.agent",
+            status=PodRequest.Status.ACCEPTED,
+            message=f"E-mailed to r{n}@example.com",
+        )
+    with CaptureQueriesContext(connection) as seven:
+        html = agent.get(page_url(shipment)).content.decode()
+    assert len(seven) == len(none_yet)
+    assert html.count('class="pod-request ') == 5  # the newest five
+    assert "r6@example.com" in html and "r1@example.com" not in html
 
 
 def test_nothing_is_offered_before_delivery(agent, delivered):
