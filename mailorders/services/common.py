@@ -47,4 +47,4 @@ def order_audit(actor: Actor, order: MailOrder, verb: str, summary: str, **detai
 
 def order_locked(order: MailOrder) -> MailOrder:
     """The order re-read under a row lock (call inside a transaction)."""
-    return type(order).objects.select_for_update().with_contacts().get(pk=order.pk)
+    return type(order).objects.select_for_update(of=("self",)).with_contacts().get(pk=order.pk)
