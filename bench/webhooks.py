@@ -121,7 +121,7 @@ def run_workers(workers: int, expected: set[str]) -> tuple[float, int]:
     """Start the workers, wait until the receiver has every event or they all stopped."""
     env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
     command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
-    command += ["--no-reload", "--interval", "0.1"]
+    command += ["--no-reload", "--interval", "0.1", "--verbosity", "0"]
     started = time.perf_counter()
     procs = [
         subprocess.Popen(command, cwd=_setup.BASE_DIR, env=env, stdout=subprocess.DEVNULL)
@@ -182,6 +182,8 @@ def main() -> None:
     if min(args.events, args.workers, args.runs) < 1:
         parser.error("--events, --workers and --runs must be at least 1")
     backend = args.backend or ("postgres" if _setup.postgres_configured() else "sqlite")
+    if backend == "postgres" and not _setup.postgres_configured():
+        parser.error("--backend postgres needs DATABASE_URL to point at a PostgreSQL server")
     os.environ["WEBHOOKS_ALLOW_PRIVATE_TARGETS"] = "true"  # the receiver is on 127.0.0.1
 
     with _setup.throwaway_database(backend) as label:

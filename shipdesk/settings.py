@@ -240,12 +240,14 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # the endpoint off (`manage.py imb_feed FILE` works either way).
 IMB_FEED_TOKEN = env.str("IMB_FEED_TOKEN", default="")
 
-# Outgoing webhooks (shipdesk.webhooks): how long to wait for a partner's endpoint, the delays
-# between attempts (PostGrid's: 1 h, 2 h, 4 h after the first), how many failed attempts in a
-# row disable an endpoint, how long a worker holds a delivery before another may take it over,
-# how often the sweep looks for deliveries a worker lost, and whether targets on loopback or
-# private networks are allowed (never in production: a partner could reach internal services).
+# Outgoing webhooks (shipdesk.webhooks): how long to wait for a partner's endpoint, how many
+# requests each worker has in flight at once, the delays between attempts (PostGrid's: 1 h,
+# 2 h, 4 h after the first), how many failed attempts in a row disable an endpoint, how long a
+# worker holds a delivery before another may take it over, how often the sweep looks for
+# deliveries a worker lost, and whether targets on loopback or private networks are allowed
+# (never in production: a partner could reach internal services).
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_CONCURRENCY = env.int("WEBHOOKS_CONCURRENCY", default=8)
 WEBHOOKS_RETRY_DELAYS_SECONDS = [
     int(v) for v in env.list("WEBHOOKS_RETRY_DELAYS_SECONDS", default=["3600", "7200", "14400"])
 ]

@@ -10,9 +10,12 @@ request is in flight.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import requests
 from django.conf import settings
@@ -29,10 +32,21 @@ logger = logging.getLogger(__name__)
 
 USER_AGENT = "shipdesk-webhooks/1"
 FAN_OUT_BATCH = 100
-_session = requests.Session()  # one per process: keeps connections to endpoints alive
-# No proxies or .netrc credentials from the environment: a partner's URL gets nothing but the
-# delivery.
-_session.trust_env = False
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One per sending thread: keeps connections to endpoints alive. No proxies or .netrc
+    credentials from the environment: a partner's URL gets nothing but the delivery."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+        _local.session.trust_env = False
+    return _local.session
+
+
+@cache
+def _senders(size: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=size, thread_name_prefix="webhook-send")
 
 
 @dataclass(frozen=True)
@@ -151,7 +165,7 @@ def delivery_send(*, delivery: WebhookDelivery) -> Outcome:
     timeout = settings.WEBHOOKS_TIMEOUT_SECONDS
     started = time.perf_counter()
     try:
-        response = _session.post(
+        response = _session().post(
             webhook.url,
             data=bytes(delivery.body),
             headers=headers,
@@ -297,29 +311,29 @@ RECORD_EVERY = 25  # attempts recorded per transaction (a killed worker re-sends
 def deliveries_attempt(
     *, deliveries: list[WebhookDelivery], now: datetime | None = None
 ) -> list[WebhookInvocation]:
-    """Send claimed deliveries one after the other and record the attempts in small batches.
+    """Send claimed deliveries, WEBHOOKS_CONCURRENCY at a time (the threads only do HTTP), and
+    record each group's attempts in one transaction.
 
     The lease is renewed for the rest of the batch when half of it has gone by, so slow
     endpoints early in a batch never let a later delivery's lease lapse while it waits."""
     invocations: list[WebhookInvocation] = []
-    pending: list[tuple[WebhookDelivery, Outcome, datetime]] = []
     renewed = time.monotonic()
     remaining = list(deliveries)
+    senders = _senders(max(1, settings.WEBHOOKS_CONCURRENCY))
     while remaining:
         if time.monotonic() - renewed > lease().total_seconds() / 2:
-            invocations += deliveries_record(attempts=pending)
-            pending = []
             remaining = _renew(remaining)
             renewed = time.monotonic()
             if not remaining:
                 break
-        delivery = remaining.pop(0)
-        when = now or timezone.now()
-        pending.append((delivery, delivery_send(delivery=delivery), when))
-        if len(pending) >= RECORD_EVERY:
-            invocations += deliveries_record(attempts=pending)
-            pending = []
-    return invocations + deliveries_record(attempts=pending)
+        group, remaining = remaining[:RECORD_EVERY], remaining[RECORD_EVERY:]
+
+        def attempt(delivery: WebhookDelivery):
+            started = now or timezone.now()
+            return delivery, delivery_send(delivery=delivery), started
+
+        invocations += deliveries_record(attempts=list(senders.map(attempt, group)))
+    return invocations
 
 
 def _renew(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
