@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from mailorders.choices import CancellationReason
 from mailorders.models import BankAccount, Cheque, Contact, Letter, Postcard, SelfMailer, Template
 from mailorders.representation import pdf_path
-from mailorders.services.orders import orders_cancel
+from mailorders.services.orders import orders_cancel, orders_progress
 from shipdesk.admin import ManagerActionsMixin
 from shipdesk.audit import Actor
 
@@ -60,7 +60,7 @@ class OrderAdmin(ManagerActionsMixin, ReadOnlyAdmin):
     ]
     list_select_related = ["partner", "to"]
     date_hierarchy = "created_at"
-    actions = ["cancel"]
+    actions = ["cancel", "advance"]
     readonly_fields = ["pdf_link"]
 
     @admin.display(description="Recipient")
@@ -82,12 +82,48 @@ class OrderAdmin(ManagerActionsMixin, ReadOnlyAdmin):
                 note=form.cleaned_data["note"],
                 reason=form.cleaned_data["reason"],
             )
-            level = messages.WARNING if result.refused else messages.SUCCESS
-            self.message_user(request, result.report(), level)
-            return None
+            return self._report(request, result)
+        return self._confirm(
+            request,
+            queryset,
+            "cancel",
+            form,
+            "Only orders that are still ready can be cancelled; the others will be refused and "
+            "listed. This cannot be undone.",
+        )
+
+    @admin.action(description="Advance to the next status…", permissions=["manage"])
+    def advance(self, request, queryset):
+        """The print house's step: ready → printing → processed for delivery → completed.
+        Certified and registered mail gets its tracking number when processed for delivery."""
+        if "apply" in request.POST:
+            result = orders_progress(
+                orders=queryset.select_related("to", "from_contact"),
+                actor=Actor.for_user(request.user),
+            )
+            return self._report(request, result)
+        return self._confirm(
+            request,
+            queryset,
+            "advance",
+            None,
+            "Each order moves one status on (ready → printing → processed for delivery → "
+            "completed); certified and registered mail gets its USPS tracking number when it is "
+            "processed for delivery. Completed and cancelled orders are refused and listed.",
+        )
+
+    def _report(self, request, result):
+        level = messages.WARNING if result.refused else messages.SUCCESS
+        self.message_user(request, result.report(), level)
+
+    def _confirm(self, request, queryset, action, form, explanation):
+        verb = {"cancel": "Cancel", "advance": "Advance"}[action]
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Cancel {self.model._meta.verbose_name_plural}",
+            "title": f"{verb} {self.model._meta.verbose_name_plural}",
+            "verb": verb,
+            "explanation": explanation,
+            "action": action,
             "opts": self.model._meta,
             "form": form,
             "orders": queryset.select_related("to").order_by("-created_at", "-id")[:50],
@@ -95,7 +131,7 @@ class OrderAdmin(ManagerActionsMixin, ReadOnlyAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "selected": list(queryset.values_list("pk", flat=True)),
         }
-        return TemplateResponse(request, "admin/mailorders/cancel_confirmation.html", context)
+        return TemplateResponse(request, "admin/mailorders/action_confirmation.html", context)
 
 
 for model in (Letter, Postcard, Cheque, SelfMailer):

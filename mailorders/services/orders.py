@@ -222,13 +222,14 @@ def order_cancel(
     return order
 
 
-def order_progress(*, order: MailOrder, actor: Actor = SYSTEM) -> MailOrder:
-    """Move a test-mode order one step on: ready → printing → processed_for_delivery →
-    completed. A certified or registered order gets its tracking number (and Shipment) when it
-    is processed for delivery."""
+def order_progress(*, order: MailOrder, actor: Actor = SYSTEM, live_ok: bool = False) -> MailOrder:
+    """Move an order one step on: ready → printing → processed_for_delivery → completed. A
+    certified or registered order gets its tracking number (and Shipment) when it is processed
+    for delivery. Partners progress test orders only; the print house (admin) passes
+    `live_ok`."""
     with transaction.atomic():
         order = order_locked(order)
-        if order.live:
+        if order.live and not live_ok:
             raise MailOrderError(
                 f"{order} is a live order; only test orders can be progressed.",
                 code="live_order",
@@ -311,12 +312,13 @@ def _tracking_number_assign(order: MailOrder, tracking_number: str) -> None:
 
 
 @dataclass
-class CancelResult:
-    cancelled: list[str] = field(default_factory=list)
+class BulkResult:
+    verb: str
+    done: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # "id: why"
 
     def report(self) -> str:
-        text = f"Cancelled {len(self.cancelled)} order{'s' if len(self.cancelled) != 1 else ''}."
+        text = f"{self.verb} {len(self.done)} order{'s' if len(self.done) != 1 else ''}."
         if self.refused:
             text += f" Refused {len(self.refused)}: " + "; ".join(self.refused[:10])
             if len(self.refused) > 10:
@@ -324,16 +326,30 @@ class CancelResult:
         return text
 
 
+def orders_progress(*, orders, actor: Actor) -> BulkResult:
+    """Advance each order one step (live ones too: the print house's action), each in its own
+    transaction; list the refused."""
+    result = BulkResult("Advanced")
+    for order in orders:
+        try:
+            order_progress(order=order, actor=actor, live_ok=True)
+        except MailOrderError as exc:
+            result.refused.append(f"{order.id}: {exc}")
+        else:
+            result.done.append(order.id)
+    return result
+
+
 def orders_cancel(
     *, orders, actor: Actor, note: str = "", reason: str = CancellationReason.USER_INITIATED
-) -> CancelResult:
+) -> BulkResult:
     """Cancel each order that is still ready (each in its own transaction); list the others."""
-    result = CancelResult()
+    result = BulkResult("Cancelled")
     for order in orders:
         try:
             order_cancel(order=order, actor=actor, note=note, reason=reason)
         except MailOrderError as exc:
             result.refused.append(f"{order.id}: {exc}")
         else:
-            result.cancelled.append(order.id)
+            result.done.append(order.id)
     return result

@@ -81,3 +81,28 @@ def test_staff_outside_managers_cannot_cancel(create_letter, client, django_user
         },
     )
     assert Letter.objects.get().status == "ready"
+
+
+def test_a_manager_advances_live_orders_and_certified_mail_gets_tracked(
+    live_api, letter_body, client, manager_user
+):
+    from tracking.models import Shipment
+
+    letter = ok(live_api.post(url("letters"), {**letter_body, "extraService": "certified"}))
+    client.force_login(manager_user)
+    selected = {helpers.ACTION_CHECKBOX_NAME: [letter["id"]], "action": "advance"}
+    confirm = client.post(CHANGELIST, selected).content.decode()
+    assert "Advance <strong>1</strong>" in confirm and "tracking number" in confirm
+    assert Letter.objects.get().status == "ready"
+    for _ in range(2):
+        done = client.post(CHANGELIST, {**selected, "apply": "yes"}, follow=True)
+        assert "Advanced 1 order." in " ".join(str(m) for m in done.context["messages"])
+    stored = Letter.objects.get()
+    assert stored.live and stored.status == "processed_for_delivery"
+    assert Shipment.objects.get(pk=stored.shipment_id).tracking_number == stored.tracking_number
+    events = AuditEvent.objects.filter(action="letter.progress", user=manager_user)
+    assert events.count() == 2
+    client.post(CHANGELIST, {**selected, "apply": "yes"})
+    refused = client.post(CHANGELIST, {**selected, "apply": "yes"}, follow=True)
+    message = " ".join(str(m) for m in refused.context["messages"])
+    assert "Advanced 0 orders. Refused 1" in message and "is completed" in message
