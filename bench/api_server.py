@@ -40,7 +40,7 @@ def reads(request, name: str):
     from tracking.models import Shipment
 
     if name == "get":
-        row = Shipment.objects.values(*rep.SHIPMENT_COLUMNS).get(public_id=request.GET["id"])
+        row = rep.SHIPMENT_ROWS.get(public_id=request.GET["id"])
         (tracking,) = rep.rows_data({row["id"]: row}, [row["id"]])
         return JsonResponse({"meta": {"code": 200}, "data": {"tracking": tracking}})
     if name != "list":

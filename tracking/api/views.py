@@ -86,12 +86,15 @@ class TrackingLookupMixin:
             raise _not_found()
         return shipment
 
-    def lookup(self):
-        """The partner's tracking named by the URL, as a queryset of at most one row."""
+    def lookup(self, rows=None):
+        """The partner's tracking named by the URL, as a queryset of at most one row (of
+        `rows`, by default the model's)."""
         kwargs = self.kwargs
         if any("\x00" in value for value in kwargs.values()):
             raise _not_found()  # no id holds NUL, and PostgreSQL refuses it in a query
-        qs = Shipment.objects.filter(partner=self.partner).order_by()
+        qs = (Shipment.objects.order_by() if rows is None else rows).filter(
+            partner_id=self.partner.pk
+        )
         if "tracking_id" in kwargs:
             return qs.filter(public_id=kwargs["tracking_id"])
         return qs.filter(
@@ -190,7 +193,7 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
     )
     def get(self, request, **kwargs):
         params = _validated(s.DetailQuerySerializer, request.query_params)
-        rows = list(self.lookup().values(*rep.SHIPMENT_COLUMNS)[:1])
+        rows = list(self.lookup(rep.SHIPMENT_ROWS)[:1])
         if not rows:
             raise _not_found()
         row = rows[0]
