@@ -257,14 +257,8 @@ def cheque_context(order: Cheque) -> dict:
 
 
 def render_order(order: MailOrder) -> RenderedPDF:
-    """Render the order to PDF bytes; ContentError (naming the field) when it cannot be."""
-    if order.uploaded_pdf:
-        order.uploaded_pdf.open("rb")
-        try:
-            data = order.uploaded_pdf.read()
-        finally:
-            order.uploaded_pdf.close()
-        return RenderedPDF(data, pdf_page_count(data))
+    """Render the order's HTML or templates to PDF bytes; ContentError (naming the field) when
+    it cannot be. (An uploaded PDF is not rendered: it is the order's PDF as it is.)"""
     size = getattr(order, "size", LetterSize.US_LETTER)
     parts = _parts(order)
     documents = [_document(html, size, field=field) for html, field in parts]

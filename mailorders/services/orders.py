@@ -56,7 +56,7 @@ class OrderContent:
     template: str | None = None
     back_html: str = ""
     back_template: str | None = None
-    uploaded_pdf: object = None  # an UploadedFile or bytes
+    uploaded_pdf: bytes | None = None  # a PDF passed through as it is
     merge_variables: dict = field(default_factory=dict)
 
 
@@ -145,13 +145,12 @@ def order_create(
         )
         if order.bank_account is None:
             raise MailOrderError("bankAccount: this field is required.", field="bankAccount")
-    if content.uploaded_pdf is not None:
-        upload = content.uploaded_pdf
-        if isinstance(upload, bytes):
-            upload = ContentFile(upload)
-        order.uploaded_pdf.save(f"{order.id}.pdf", upload, save=False)
-    try:
-        rendered = pdf.render_order(order)  # before any write: no lock held while rendering
+    uploaded = content.uploaded_pdf
+    try:  # before any write: no lock is held while rendering, no file left for a refusal
+        if uploaded is not None:
+            rendered = pdf.RenderedPDF(uploaded, pdf.pdf_page_count(uploaded))
+        else:
+            rendered = pdf.render_order(order)
     except pdf.ContentError as exc:
         raise MailOrderError(str(exc), field=exc.field) from exc
     try:
@@ -161,7 +160,8 @@ def order_create(
                     contact.save()
             if isinstance(order, Cheque) and not order.number:
                 order.number = _next_cheque_number(partner)
-            if order.uploaded_pdf:
+            if uploaded is not None:
+                order.uploaded_pdf.save(f"{order.id}.pdf", ContentFile(uploaded), save=False)
                 order.pdf.name = order.uploaded_pdf.name
             else:
                 order.pdf.save(f"{order.id}.pdf", ContentFile(rendered.data), save=False)
@@ -177,6 +177,7 @@ def order_create(
             order_audit(actor, order, "create", f"Created {order}", live=live)
             order_event_emit(order=order, kind="created")
     except IntegrityError:
+        order.pdf.delete(save=False)  # the row that would have named it was rolled back
         if idempotency_key:
             existing = _idempotent_order(partner, idempotency_key, object_name)
             if existing is not None:  # the same key, created by a concurrent request
