@@ -82,9 +82,9 @@ def delivered_per_day(*, today: date | None = None) -> list[tuple[date, int]]:
     today = today or timezone.localdate()
     first = today - timedelta(days=WINDOW_DAYS - 1)
     since = datetime.combine(first, datetime.min.time(), tzinfo=UTC) - WIDEST_OFFSET
-    until = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    until = datetime.combine(today, datetime.max.time(), tzinfo=UTC) + WIDEST_OFFSET
     rows = (
-        delivered_since(since, until + WIDEST_OFFSET)
+        delivered_since(since, until)
         .values_list(TruncHour("shipment_delivery_date", tzinfo=UTC), "shipment_delivery_offset")
         .annotate(n=Count("id"))
     )
@@ -92,9 +92,8 @@ def delivered_per_day(*, today: date | None = None) -> list[tuple[date, int]]:
     for hour, offset, n in rows:
         day = local_date(hour, offset) if offset is not None else timezone.localdate(hour)
         per_day[day] += n
-    return [
-        (first + timedelta(days=i), per_day[first + timedelta(days=i)]) for i in range(WINDOW_DAYS)
-    ]
+    days = [first + timedelta(days=i) for i in range(WINDOW_DAYS)]
+    return [(day, per_day[day]) for day in days]
 
 
 def recent_exceptions(*, now: datetime | None = None, limit: int = RECENT_EXCEPTIONS):
