@@ -71,7 +71,16 @@ def _not_found(kind: str) -> APIError:
     return APIError(f"Could not find {kind}.", http_status=404)
 
 
-class OrderView(PostGridAPIView):
+class MailAPIView(PostGridAPIView):
+    """A service's refusal (MailOrderError) answers as PostGrid's error naming the field."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, MailOrderError):
+            exc = _api_error(exc)
+        return super().handle_exception(exc)
+
+
+class OrderView(MailAPIView):
     """Base of the order endpoints; `object_name` (letter, postcard, …) is set in urls."""
 
     object_name = "letter"
@@ -112,17 +121,14 @@ class OrderListView(OrderView):
                     data={"field": "Idempotency-Key"},
                 )
         serializer = _validated(s.CREATE_SERIALIZERS[self.object_name](data=self.body()))
-        try:
-            order, _ = orders.order_create(
-                object_name=self.object_name,
-                partner=self.partner,
-                live=self.live,
-                actor=self.actor,
-                idempotency_key=key or None,
-                **serializer.service_kwargs(),
-            )
-        except MailOrderError as exc:
-            raise _api_error(exc) from exc
+        order, _ = orders.order_create(
+            object_name=self.object_name,
+            partner=self.partner,
+            live=self.live,
+            actor=self.actor,
+            idempotency_key=key or None,
+            **serializer.service_kwargs(),
+        )
         return Response(self.data(order))
 
 
@@ -132,22 +138,16 @@ class OrderDetailView(OrderView):
 
     def delete(self, request, *args, **kwargs):
         """Cancel the order (PostGrid's DELETE)."""
-        try:
-            order = orders.order_cancel(order=self.get_order(), actor=self.actor)
-        except MailOrderError as exc:
-            raise _api_error(exc) from exc
+        order = orders.order_cancel(order=self.get_order(), actor=self.actor)
         return Response(self.data(order))
 
 
 class OrderCancellationView(OrderView):
     def post(self, request, *args, **kwargs):
         data = _validated(s.CancellationSerializer(data=self.body())).validated_data
-        try:
-            order = orders.order_cancel(
-                order=self.get_order(), actor=self.actor, note=data["note"], reason=data["reason"]
-            )
-        except MailOrderError as exc:
-            raise _api_error(exc) from exc
+        order = orders.order_cancel(
+            order=self.get_order(), actor=self.actor, note=data["note"], reason=data["reason"]
+        )
         return Response(self.data(order))
 
 
@@ -156,10 +156,7 @@ class OrderProgressionView(OrderView):
         order = self.get_order()
         if self.live:
             raise APIError("Progressions are only available with a test API key.", http_status=403)
-        try:
-            order = orders.order_progress(order=order, actor=self.actor)
-        except MailOrderError as exc:
-            raise _api_error(exc) from exc
+        order = orders.order_progress(order=order, actor=self.actor)
         return Response(self.data(order))
 
 
@@ -202,7 +199,7 @@ class PDFDownloadView(PostGridAPIView):
 # -- contacts, templates, bank accounts ------------------------------------------------------
 
 
-class OwnedListView(PostGridAPIView):
+class OwnedListView(MailAPIView):
     """List and create one kind of partner-owned resource."""
 
     def listing(self, search: str):
@@ -266,7 +263,7 @@ class BankAccountListView(OwnedListView):
         return Response(bank_account_data(account))
 
 
-class OwnedDetailView(PostGridAPIView):
+class OwnedDetailView(MailAPIView):
     model = Contact
     label = "contact"
     represent = staticmethod(contact_data)
