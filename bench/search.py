@@ -143,7 +143,9 @@ def seed(total: int) -> None:
             "order_id": "'ORD-' || n.i",
             "order_number": "'#' || (1000000 + n.i)",
             "created_at": "BASE::timestamptz - make_interval(secs => n.i * 2)",
-            "updated_at": "BASE::timestamptz - make_interval(secs => (n.i * 7919) %% 2000000)",
+            "updated_at": (
+                "BASE::timestamptz - make_interval(secs => (n.i::bigint * 7919) %% 2000000)"
+            ),
         }
         last_event = (
             "s.updated_at - make_interval(hours => CASE c.event_key WHEN 'e0' THEN 6 ELSE 0 END)"

@@ -87,13 +87,19 @@ def keyset_page(
     after: tuple | None = None,
     before: tuple | None = None,
     offset: int = 0,
+    wrap=None,
 ) -> KeysetPage:
     """One page of `qs` in `key` order: after a cursor, before one, or at a (small) offset.
 
     One query: a row more than the page is read to know whether another page follows.
+    `wrap` turns each row (e.g. a dict of .values()) into an object with the sort field and pk.
     """
+
+    def fetch(rows) -> list:
+        return [wrap(row) for row in rows] if wrap else list(rows)
+
     if before is not None:
-        rows = list(
+        rows = fetch(
             qs.filter(key.beyond(*before, backward=True)).order_by(*key.ordering(backward=True))[
                 : size + 1
             ]
@@ -107,7 +113,7 @@ def keyset_page(
         )
     if after is not None:
         qs = qs.filter(key.beyond(*after))
-    rows = list(qs.order_by(*key.ordering())[offset : offset + size + 1])
+    rows = fetch(qs.order_by(*key.ordering())[offset : offset + size + 1])
     more_after = len(rows) > size
     rows = rows[:size]
     came_from_before = after is not None or offset > 0

@@ -4,6 +4,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection
@@ -163,6 +164,7 @@ SORTS = {
 
 # What the result table shows (templates/tracking/_results.html) and the sorts read.
 RESULT_FIELDS = (
+    "id",
     "public_id",
     "tracking_number",
     "slug",
@@ -171,29 +173,53 @@ RESULT_FIELDS = (
     "customer_name",
     "order_id",
     "order_number",
-    "partner__name",
     "created_at",
     "updated_at",
     "order_promised_delivery_date",
 )
+CHECKPOINT_FIELDS = (
+    "id",
+    "message",
+    "city",
+    "state",
+    "country_iso3",
+    "checkpoint_time",
+    "utc_offset_minutes",
+)
+TAG_LABELS = dict(Tag.choices)
+
+
+class ResultRow(SimpleNamespace):
+    """A shipment as the result table shows it: plain values rather than a model instance
+    (a hundred wide rows build several times faster)."""
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def tag_label(self) -> str:
+        return TAG_LABELS.get(self.tag, self.tag)
 
 
 def shipments_page(qs: QuerySet, *, sort: str, size: int, **where) -> KeysetPage:
-    """One page of the result table: shipments with their partner and last checkpoint
-    (`.last_checkpoint`, None when there is none), in two queries whatever the page size.
+    """One page of the result table: ResultRows with `partner_name` and `last_checkpoint`
+    (message, place and time; None when there is none), in two queries whatever the page size.
     `where`: after / before (decoded cursors) or offset, see shipdesk.keyset.keyset_page."""
     last = Checkpoint.objects.filter(shipment=OuterRef("pk")).order_by("-checkpoint_time", "-id")
-    qs = (
-        qs.select_related("partner")
-        .only(*RESULT_FIELDS)
-        .annotate(last_checkpoint_id=Subquery(last.values("id")[:1]))
+    qs = qs.values(
+        *RESULT_FIELDS,
+        partner_name=F("partner__name"),
+        last_checkpoint_id=Subquery(last.values("id")[:1]),
     )
-    page = keyset_page(qs, SORTS[sort].key, size=size, **where)
-    ids = [s.last_checkpoint_id for s in page.rows if s.last_checkpoint_id]
-    shown = ("message", "city", "state", "country_iso3", "checkpoint_time", "utc_offset_minutes")
-    checkpoints = Checkpoint.objects.only(*shown).in_bulk(ids) if ids else {}
-    for shipment in page.rows:
-        shipment.last_checkpoint = checkpoints.get(shipment.last_checkpoint_id)
+    page = keyset_page(qs, SORTS[sort].key, size=size, wrap=lambda row: ResultRow(**row), **where)
+    ids = [row.last_checkpoint_id for row in page.rows if row.last_checkpoint_id]
+    checkpoints = {
+        c["id"]: SimpleNamespace(**c)
+        for c in (Checkpoint.objects.filter(id__in=ids).values(*CHECKPOINT_FIELDS) if ids else ())
+    }
+    for row in page.rows:
+        row.last_checkpoint = checkpoints.get(row.last_checkpoint_id)
     return page
 
 
