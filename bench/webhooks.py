@@ -136,10 +136,12 @@ def run_workers(workers: int, expected: set[str]) -> tuple[float, int]:
             time.sleep(0.01)
         seconds = time.perf_counter() - started
     finally:
-        for p in procs:
-            if p.poll() is None:
+        for p in procs:  # in --batch mode a worker stops by itself once the queue is empty
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
                 p.terminate()
-            p.wait()
+                p.wait()
     return seconds, sum(p.returncode not in (0, -15) for p in procs)
 
 
