@@ -2,7 +2,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import ActionLocation, helpers
 from django.forms.models import BaseInlineFormSet
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
@@ -253,8 +253,8 @@ class ShipmentAdmin(ManagerActionsMixin, admin.ModelAdmin):
     def delete_model(self, request, obj):
         shipment_delete(shipment=obj, actor=Actor.for_user(request.user))
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
         # One at a time, from the shipment's page (each deletion is audited).
         actions.pop("delete_selected", None)
         return actions
