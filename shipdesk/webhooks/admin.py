@@ -141,9 +141,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
     @admin.display(description="last attempts")
     def recent_invocations(self, webhook: Webhook):
-        invocations = webhook.invocations.select_related("delivery__event").defer(
-            "delivery__body", "delivery__event__data"
-        )[:RECENT_INVOCATIONS]
+        invocations = webhook.invocations.with_event()[:RECENT_INVOCATIONS]
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ms</td><td>{}</td></tr>",

@@ -170,6 +170,14 @@ class WebhookDelivery(models.Model):
         return f"{self.event_id} → {self.webhook_id} ({self.status})"
 
 
+class InvocationQuerySet(models.QuerySet):
+    def with_event(self):
+        """Each with its delivery's event (type and id), without the bodies."""
+        return self.select_related("delivery__event").defer(
+            "delivery__body", "delivery__event__data"
+        )
+
+
 class WebhookInvocation(models.Model):
     """One HTTP attempt of a delivery: when, the answer's status code, how long, what failed."""
 
@@ -185,6 +193,8 @@ class WebhookInvocation(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
     replay = models.BooleanField(default=False, help_text="Sent again from the admin.")
+
+    objects = InvocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

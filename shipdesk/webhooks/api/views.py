@@ -108,11 +108,7 @@ class WebhookInvocationListView(WebhookView):
     def get(self, request, *args, **kwargs):
         webhook = self.get_webhook()
         limit, skip = page_params(request)
-        invocations = (
-            webhook.invocations.select_related("delivery__event")
-            .defer("delivery__body", "delivery__event__data")
-            .order_by("-created_at", "-id")
-        )
+        invocations = webhook.invocations.with_event().order_by("-created_at", "-id")
         return list_response(
             queryset=invocations,
             limit=limit,
