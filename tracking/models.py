@@ -4,10 +4,12 @@ from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from shipdesk.ids import new_public_id
+from shipdesk.indexes import PrefixIndex
 from tracking.choices import CompletedReason, OnTimeStatus, Subtag, Tag
 
 
@@ -144,7 +146,14 @@ class Shipment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["tracking_number"]),
+            # The agents' search (tracking.selectors.keyword_q, indexed=True): prefixes of the
+            # number and of the upper-cased name and title, the promised-date sort.
+            PrefixIndex(F("tracking_number"), name="shipment_number_prefix_idx"),
+            PrefixIndex(Upper("customer_name"), name="shipment_customer_prefix_idx"),
+            PrefixIndex(Upper("title"), name="shipment_title_prefix_idx"),
+            models.Index(
+                fields=["order_promised_delivery_date", "id"], name="shipment_promised_idx"
+            ),
             models.Index(fields=["order_id"]),
             models.Index(fields=["order_number"]),
             models.Index(fields=["customer_name"]),
@@ -181,7 +190,11 @@ class Subscriber(models.Model):
                 fields=["shipment", "channel", "address"], name="subscriber_unique"
             )
         ]
-        indexes = [models.Index(fields=["address"])]
+        indexes = [
+            models.Index(fields=["address"]),
+            # Any-case e-mail search of the agents' workspace.
+            models.Index(Upper("address"), name="subscriber_address_upper_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.address
