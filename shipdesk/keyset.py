@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
@@ -76,7 +76,6 @@ class KeysetPage:
     rows: list
     next_cursor: str | None = None
     previous_cursor: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def keyset_page(
@@ -99,11 +98,8 @@ def keyset_page(
         return [wrap(row) for row in rows] if wrap else list(rows)
 
     if before is not None:
-        rows = fetch(
-            qs.filter(key.beyond(*before, backward=True)).order_by(*key.ordering(backward=True))[
-                : size + 1
-            ]
-        )
+        backward = qs.filter(key.beyond(*before, backward=True))
+        rows = fetch(backward.order_by(*key.ordering(backward=True))[: size + 1])
         more_before = len(rows) > size
         rows = rows[:size][::-1]
         return KeysetPage(

@@ -204,8 +204,9 @@ class ResultRow(SimpleNamespace):
 
 def shipments_page(qs: QuerySet, *, sort: str, size: int, **where) -> KeysetPage:
     """One page of the result table: ResultRows with `partner_name` and `last_checkpoint`
-    (message, place and time; None when there is none), in two queries whatever the page size.
-    `where`: after / before (decoded cursors) or offset, see shipdesk.keyset.keyset_page."""
+        (message, place and time; None when there is none), in two queries whatever the page size
+    (one when no row has a checkpoint).
+        `where`: after / before (decoded cursors) or offset, see shipdesk.keyset.keyset_page."""
     last = Checkpoint.objects.filter(shipment=OuterRef("pk")).order_by("-checkpoint_time", "-id")
     qs = qs.values(
         *RESULT_FIELDS,
@@ -216,7 +217,11 @@ def shipments_page(qs: QuerySet, *, sort: str, size: int, **where) -> KeysetPage
     ids = [row.last_checkpoint_id for row in page.rows if row.last_checkpoint_id]
     checkpoints = {
         c["id"]: SimpleNamespace(**c)
-        for c in (Checkpoint.objects.filter(id__in=ids).values(*CHECKPOINT_FIELDS) if ids else ())
+        for c in (
+            Checkpoint.objects.filter(id__in=ids).order_by().values(*CHECKPOINT_FIELDS)
+            if ids
+            else ()
+        )
     }
     for row in page.rows:
         row.last_checkpoint = checkpoints.get(row.last_checkpoint_id)

@@ -31,8 +31,12 @@ def search(request):
 def results(request, form: ResultPageForm, qs) -> dict:
     """The result table's context (`_results.html`): a page of shipments and its pager."""
     data = form.cleaned_data
-    total = capped_count(qs, OFFSET_LIMIT)
-    page = selectors.shipments_page(qs, sort=data["sort"], size=data["size"], **form.position())
+    position = form.position()
+    page = selectors.shipments_page(qs, sort=data["sort"], size=data["size"], **position)
+    if position.get("offset") == 0 and not page.next_cursor:
+        total = len(page.rows)  # the first page holds them all: nothing more to count
+    else:
+        total = capped_count(qs, OFFSET_LIMIT)
     return {"page": page, "pager": Pager.build(request, page, data, total)}
 
 
