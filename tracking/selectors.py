@@ -204,9 +204,11 @@ class ResultRow(SimpleNamespace):
 
 def shipments_page(qs: QuerySet, *, sort: str, size: int, **where) -> KeysetPage:
     """One page of the result table: ResultRows with `partner_name` and `last_checkpoint`
-        (message, place and time; None when there is none), in two queries whatever the page size
-    (one when no row has a checkpoint).
-        `where`: after / before (decoded cursors) or offset, see shipdesk.keyset.keyset_page."""
+    (message, place and time; None when there is none).
+
+    Two queries whatever the page size, one when no row has a checkpoint. `where`: after or
+    before (decoded cursors) or offset, see shipdesk.keyset.keyset_page.
+    """
     last = Checkpoint.objects.filter(shipment=OuterRef("pk")).order_by("-checkpoint_time", "-id")
     qs = qs.values(
         *RESULT_FIELDS,
