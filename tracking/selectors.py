@@ -17,6 +17,7 @@ from shipdesk.keyset import KeysetPage, SortKey, keyset_page
 from tracking.choices import Tag
 from tracking.models import Checkpoint, Shipment, Subscriber
 from tracking.numbers import normalize
+from tracking.zones import event_time_label, us_state
 
 
 def tag_counts() -> list[dict]:
@@ -191,7 +192,7 @@ TAG_LABELS = dict(Tag.choices)
 
 class ResultRow(SimpleNamespace):
     """A shipment as the result table shows it: plain values rather than a model instance
-    (a hundred wide rows build several times faster)."""
+    (a hundred wide rows build several times faster), and what the cells print."""
 
     @property
     def pk(self) -> int:
@@ -200,6 +201,33 @@ class ResultRow(SimpleNamespace):
     @property
     def tag_label(self) -> str:
         return TAG_LABELS.get(self.tag, self.tag)
+
+    @property
+    def carrier(self) -> str:
+        return self.slug.upper()
+
+    @property
+    def age(self) -> str:
+        """Since creation, in its largest whole unit: "3 d", "5 h", "12 min", "now"."""
+        seconds = (timezone.now() - self.created_at).total_seconds()
+        for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+            if seconds >= size:
+                return f"{int(seconds // size)} {unit}"
+        return "now"
+
+
+class CheckpointRow(SimpleNamespace):
+    """The last checkpoint of a result row: its message, place and local time."""
+
+    @property
+    def place(self) -> str:
+        return ", ".join(part for part in (self.city.title(), self.state) if part)
+
+    @property
+    def when(self) -> str:
+        """In the event's own zone: `Nov 20, 2026 14:05 CST (UTC-06:00)`."""
+        state = us_state(self.state, self.country_iso3)
+        return event_time_label(self.checkpoint_time, self.utc_offset_minutes, state)
 
 
 def shipments_page(qs: QuerySet, *, sort: str, size: int, **where) -> KeysetPage:
@@ -218,7 +246,7 @@ def shipments_page(qs: QuerySet, *, sort: str, size: int, **where) -> KeysetPage
     page = keyset_page(qs, SORTS[sort].key, size=size, wrap=lambda row: ResultRow(**row), **where)
     ids = [row.last_checkpoint_id for row in page.rows if row.last_checkpoint_id]
     checkpoints = {
-        c["id"]: SimpleNamespace(**c)
+        c["id"]: CheckpointRow(**c)
         for c in (
             Checkpoint.objects.filter(id__in=ids).order_by().values(*CHECKPOINT_FIELDS)
             if ids
