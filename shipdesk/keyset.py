@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
@@ -66,7 +67,8 @@ class SortKey:
             pk = int(pk)
         except (binascii.Error, UnicodeDecodeError, ValueError, ValidationError) as exc:
             raise InvalidCursor(cursor) from exc
-        if pk < 1 or (value is None and not self.nullable):
+        naive = isinstance(value, datetime) and value.tzinfo is None  # ours carry an offset
+        if pk < 1 or naive or (value is None and not self.nullable):
             raise InvalidCursor(cursor)
         return value, pk
 

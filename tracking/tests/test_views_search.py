@@ -357,7 +357,8 @@ def test_every_sort_pages_through_every_row_once(agent_client, many, sort):
         ({"page": "x"}, "Page: Enter a whole number."),
         ({"page": "41", "size": "25"}, "Page 41 is past the first 1,000 results"),
         ({"after": "not-a-cursor"}, "This page link is no longer valid"),
-        ({"after": "MjAyNi0wMS0wMXw1"}, None),  # a well-formed cursor: fine
+        ({"after": "MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHw1"}, None),  # a well-formed cursor: fine
+        ({"after": "MjAyNi0wMS0wMXw1"}, "This page link is no longer valid"),  # no offset
         ({"before": "fHh8"}, "This page link is no longer valid"),
         ({"partner": "nope"}, "Partner: Select a valid choice."),
         ({"q": "x" * 201}, "Search: Ensure this value has at most 200 characters"),
