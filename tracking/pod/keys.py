@@ -107,7 +107,7 @@ def keyring() -> Keyring:
 
 
 def _load(path: Path) -> Keyring:
-    data = _read_file(path) if path.exists() else None
+    data = _read_file(path)
     retired = [dict(entry) for entry in (data or {}).get("retired", [])]
     signing_key, created_at = None, ""
     if data:
