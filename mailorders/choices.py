@@ -125,3 +125,48 @@ PAGE_SIZES = {
     SelfMailerSize.TRIFOLD: "11in 8.5in",
     SelfMailerSize.TRIFOLD_LARGE: "16in 9.5in",
 }
+
+
+class LabelStatus(models.TextChoices):
+    """Postmen v3 label statuses."""
+
+    CREATING = "creating", "Creating"
+    CREATED = "created", "Created"
+    CANCELLING = "cancelling", "Cancelling"
+    CANCELLED = "cancelled", "Cancelled"
+    MANIFESTING = "manifesting", "Manifesting"
+    MANIFESTED = "manifested", "Manifested"
+    FAILED = "failed", "Failed"
+
+
+class ManifestStatus(models.TextChoices):
+    MANIFESTING = "manifesting", "Manifesting"
+    MANIFESTED = "manifested", "Manifested"
+    FAILED = "failed", "Failed"
+
+
+class PaperSize(models.TextChoices):
+    SIZE_4X6 = "4x6", "4 by 6 inches"
+    SIZE_4X8 = "4x8", "4 by 8 inches"
+
+
+class LabelServiceType(models.TextChoices):
+    """USPS services a label can be bought for (Postmen's `service_type` values)."""
+
+    PRIORITY_MAIL_EXPRESS = "usps-discounted_express_mail", "Priority Mail Express"
+    PRIORITY_MAIL = "usps-discounted_priority_mail", "Priority Mail"
+    GROUND_ADVANTAGE = "usps-discounted_ground_advantage", "Ground Advantage"
+    FIRST_CLASS_MAIL = "usps-discounted_first_class_mail", "First-Class Mail"
+    PARCEL_SELECT = "usps-discounted_parcel_select", "Parcel Select"
+    MEDIA_MAIL = "usps-discounted_media_mail", "Media Mail"
+
+
+# The IMpb service type code (three digits after the channel application identifier) per service.
+SERVICE_TYPE_CODES = {
+    LabelServiceType.PRIORITY_MAIL_EXPRESS: "701",
+    LabelServiceType.PRIORITY_MAIL: "055",
+    LabelServiceType.GROUND_ADVANTAGE: "001",
+    LabelServiceType.FIRST_CLASS_MAIL: "001",
+    LabelServiceType.PARCEL_SELECT: "612",
+    LabelServiceType.MEDIA_MAIL: "710",
+}

@@ -19,9 +19,12 @@ from mailorders.choices import (
     Currency,
     ExtraService,
     IMbStatus,
+    LabelStatus,
     LetterSize,
     MailingClass,
+    ManifestStatus,
     OrderStatus,
+    PaperSize,
     PostcardSize,
     SelfMailerSize,
 )
@@ -60,6 +63,18 @@ def new_cheque_id() -> str:
 
 def new_self_mailer_id() -> str:
     return _new_id("self_mailer")
+
+
+def new_shipper_account_id() -> str:
+    return _new_id("shipper")
+
+
+def new_label_id() -> str:
+    return _new_id("label")
+
+
+def new_manifest_id() -> str:
+    return _new_id("manifest")
 
 
 class OwnedResource(models.Model):
@@ -289,3 +304,119 @@ class Cheque(MailOrder):
 ORDER_MODELS: dict[str, type[MailOrder]] = {
     model.OBJECT: model for model in (Letter, Postcard, Cheque, SelfMailer)
 }
+
+
+class ShipperAccount(models.Model):
+    """A USPS account labels are bought on (Postmen's `shipper_account`).
+
+    A sandbox account issues IMpb numbers from its own range (`mailer_id` plus a serial counted
+    in the database) and charges nothing. A live account names where its USPS credentials are
+    kept (`credentials_ref`, never the secret itself); buying on it is not wired yet and is
+    refused (see mailorders.services.shippers).
+    """
+
+    id = models.CharField(
+        max_length=40, primary_key=True, default=new_shipper_account_id, editable=False
+    )
+    partner = models.ForeignKey("shipdesk.Partner", on_delete=models.PROTECT, related_name="+")
+    slug = models.CharField(max_length=20, default="usps", editable=False)
+    description = models.CharField(max_length=200)
+    credentials_ref = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Name of the setting or secret holding the USPS credentials (not the secret).",
+    )
+    sandbox = models.BooleanField(default=True)
+    mailer_id = models.CharField(
+        max_length=9, default="900000001", help_text="Nine-digit Mailer ID of the IMpb range."
+    )
+    next_serial = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.description or self.id
+
+
+class Manifest(models.Model):
+    """The end-of-day hand-over form for a set of labels."""
+
+    id = models.CharField(max_length=40, primary_key=True, default=new_manifest_id, editable=False)
+    partner = models.ForeignKey("shipdesk.Partner", on_delete=models.PROTECT, related_name="+")
+    shipper_account = models.ForeignKey(ShipperAccount, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=ManifestStatus.choices, default=ManifestStatus.MANIFESTING
+    )
+    file = models.FileField(upload_to="mailorders/manifests/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class LabelQuerySet(models.QuerySet):
+    def for_partner(self, partner):
+        return self.filter(partner=partner)
+
+
+class Label(models.Model):
+    """A shipping label as Postmen v3 describes it: the request as sent, its rate and files."""
+
+    id = models.CharField(max_length=40, primary_key=True, default=new_label_id, editable=False)
+    partner = models.ForeignKey("shipdesk.Partner", on_delete=models.PROTECT, related_name="+")
+    live = models.BooleanField(default=False, help_text="Created with a live (not test) key.")
+    shipper_account = models.ForeignKey(ShipperAccount, on_delete=models.PROTECT, related_name="+")
+    # The request as sent.
+    service_type = models.CharField(max_length=60)
+    paper_size = models.CharField(
+        max_length=3, choices=PaperSize.choices, default=PaperSize.SIZE_4X6
+    )
+    ship_from = models.JSONField()
+    ship_to = models.JSONField()
+    return_to = models.JSONField(null=True, blank=True)
+    parcels = models.JSONField()
+    delivery_instructions = models.CharField(max_length=500, blank=True)
+    references = models.JSONField(default=list, blank=True)
+    is_document = models.BooleanField(default=False)
+    return_shipment = models.BooleanField(default=False)
+    customs = models.JSONField(null=True, blank=True)
+    billing = models.JSONField(null=True, blank=True)
+    custom_fields = models.JSONField(null=True, blank=True)
+    # What came of it.
+    status = models.CharField(
+        max_length=20, choices=LabelStatus.choices, default=LabelStatus.CREATING, db_index=True
+    )
+    charge_amount = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    charge_currency = models.CharField(max_length=3, default="USD")
+    charge_weight_value = models.DecimalField(max_digits=10, decimal_places=3, default=0)
+    charge_weight_unit = models.CharField(max_length=2, default="lb")
+    label_file = models.FileField(upload_to="mailorders/labels/%Y/%m/", blank=True)
+    invoice_file = models.FileField(upload_to="mailorders/invoices/%Y/%m/", blank=True)
+    manifest = models.ForeignKey(
+        Manifest, on_delete=models.SET_NULL, null=True, blank=True, related_name="labels"
+    )
+    ship_date = models.DateField()
+    tracking_numbers = models.JSONField(default=list, blank=True)
+    shipment = models.ForeignKey(
+        "tracking.Shipment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LabelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"label {self.id}"
+
+    @property
+    def tracking_number(self) -> str:
+        return self.tracking_numbers[0] if self.tracking_numbers else ""
