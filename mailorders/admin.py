@@ -129,7 +129,7 @@ class OrderAdmin(ManagerActionsMixin, ReadOnlyAdmin):
             "orders": queryset.select_related("to").order_by("-created_at", "-id")[:50],
             "count": queryset.count(),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "selected": list(queryset.values_list("pk", flat=True)),
+            "selected_pks": list(queryset.values_list("pk", flat=True)),
         }
         return TemplateResponse(request, "admin/mailorders/action_confirmation.html", context)
 

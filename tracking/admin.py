@@ -353,6 +353,11 @@ class ShipmentAdmin(ManagerActionsMixin, admin.ModelAdmin):
         except ShipmentError as error:
             self.message_user(request, str(error), messages.ERROR)
             return None
+        shipments = list(
+            queryset.select_related(None)
+            .only("pk", "tracking_number", "tag", "customer_name")
+            .order_by("-created_at", "-id")
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": title,
@@ -360,9 +365,8 @@ class ShipmentAdmin(ManagerActionsMixin, admin.ModelAdmin):
             "action": action,
             "form": form,
             "count": count,
-            "shipments": queryset.select_related(None)
-            .only("pk", "tracking_number", "tag", "customer_name")
-            .order_by("-created_at", "-id"),
+            "shipments": shipments,
+            "selected_pks": [shipment.pk for shipment in shipments],
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(

@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from mailorders.services.orders import OrderContent, order_create, order_progress
-from shipdesk.tests.conftest import browser_type_launch_args, screenshot  # noqa: F401
 
 from .conftest import FROM, TO
 from .test_lifecycle import contact
@@ -37,7 +36,7 @@ def test_an_agent_finds_a_certified_letter_and_its_shipment(
     browser_login,
     agent_user,
     certified_letter,
-    screenshot,  # noqa: F811
+    screenshot,
 ):
     browser_login(page, agent_user)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Mail").click()

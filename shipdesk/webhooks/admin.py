@@ -70,7 +70,7 @@ def _confirm(model_admin, request, queryset, *, action, title, text, button, lin
         "text": text,
         "button": button,
         "lines": lines,
-        "ids": [obj.pk for obj in queryset],
+        "selected_pks": [obj.pk for obj in queryset],
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/shipdesk/webhooks/action_confirmation.html", context)

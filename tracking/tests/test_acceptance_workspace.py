@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from shipdesk.tests.conftest import browser_type_launch_args, screenshot  # noqa: F401
 from tracking.choices import Subtag, Tag
 from tracking.models import Checkpoint, Shipment
 from tracking.numbers import with_impb_check_digit
@@ -122,7 +121,7 @@ def test_an_agent_works_the_desk_and_a_manager_completes_three_shipments_in_admi
     agent_user,
     manager_user,
     desk,
-    screenshot,  # noqa: F811
+    screenshot,
 ):
     jane, bob, missing = desk["jane"], desk["bob"], desk["missing"]
 

@@ -13,7 +13,6 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from shipdesk.tests.conftest import browser_type_launch_args, screenshot  # noqa: F401
 from tracking.models import PodRequest
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,7 +29,7 @@ def test_an_agent_downloads_the_pod_letter_and_emails_it_to_two_recipients(
     mailoutbox,
     pod_keys,
     tmp_path,
-    screenshot,  # noqa: F811
+    screenshot,
 ):
     shipment = delivered(customer_name="Grace Hopper")
     shipment_url = f"{live_server.url}/shipments/{shipment.public_id}/"
