@@ -23,6 +23,15 @@ class MailOrderError(ValueError):
         self.status = status
 
 
+class LabelError(MailOrderError):
+    """A refused label request; `details` lists every field at fault."""
+
+    def __init__(self, message: str, *, details: list[dict], code: str = "invalid"):
+        field = details[0]["path"] if details else None
+        super().__init__(message, field=field, code=code)
+        self.details = details
+
+
 def order_event_emit(*, order: MailOrder, kind: str) -> None:
     """Record `<object>.<kind>` (created or updated) for the partner's webhooks, in the caller's
     transaction. The one place print-mail events leave this app."""

@@ -1,0 +1,149 @@
+"""Label services: validation naming every field, sandbox numbers, shipment, cancel, manifest."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailorders.choices import LabelStatus
+from mailorders.models import Label, ShipperAccount
+from mailorders.services.common import LabelError
+from mailorders.services.labels import label_cancel, label_create, manifest_create
+from mailorders.services.shippers import impb_number
+from mailorders.tests.label_bodies import label_body
+from tracking import numbers
+from tracking.models import Shipment
+
+
+@pytest.fixture
+def account(partner):
+    return ShipperAccount.objects.create(partner=partner, description="USPS Sandbox")
+
+
+def details_of(exc_info) -> set[str]:
+    return {d["path"] for d in exc_info.value.details}
+
+
+def test_created_label_has_a_valid_impb_and_its_shipment(partner, account):
+    label = label_create(partner=partner, data=label_body(account.pk))
+    number = label.tracking_number
+    assert len(number) == 22 and number.startswith("92701900000001")
+    assert numbers.mod10_check_digit(number[:-1]) == int(number[-1])
+    numbers.validate_for_usps(number)
+    assert label.status == LabelStatus.CREATED and label.id.startswith("label_")
+    shipment = Shipment.objects.get(pk=label.shipment_id)
+    assert (shipment.slug, shipment.tracking_number, shipment.partner) == ("usps", number, partner)
+    assert (shipment.origin_postal_code, shipment.destination_city) == ("84101", "New York")
+    assert shipment.active and shipment.next_check_at is not None
+    assert str(label.charge_weight_value) == "2.205"
+
+
+def test_numbers_follow_the_range(partner, account):
+    first = label_create(partner=partner, data=label_body(account.pk)).tracking_number
+    second = label_create(partner=partner, data=label_body(account.pk)).tracking_number
+    assert first[14:21] == "0000001" and second[14:21] == "0000002"
+    assert second == impb_number(
+        service_type="usps-discounted_express_mail", mailer_id="900000001", serial=2
+    )
+
+
+def test_live_account_is_refused_and_nothing_is_created(partner):
+    live = ShipperAccount.objects.create(
+        partner=partner, description="USPS", sandbox=False, credentials_ref="USPS_LABELS"
+    )
+    with pytest.raises(LabelError, match="cannot do yet"):
+        label_create(partner=partner, data=label_body(live.pk))
+    assert not Label.objects.exists() and not Shipment.objects.exists()
+
+
+REQUIRED = [
+    ("shipper_account",),
+    ("service_type",),
+    ("shipment",),
+    ("shipment", "ship_from"),
+    ("shipment", "ship_to"),
+    ("shipment", "parcels"),
+    *[("shipment", "ship_from", f) for f in ("contact_name", "street1", "city", "postal_code")],
+    *[("shipment", "ship_to", f) for f in ("contact_name", "street1", "city", "country", "state")],
+    ("shipment", "parcels", 0, "weight"),
+    ("shipment", "parcels", 0, "dimension"),
+    ("shipment", "parcels", 0, "weight", "value"),
+    ("shipment", "parcels", 0, "dimension", "depth"),
+]
+
+
+@pytest.mark.parametrize("path", REQUIRED, ids=lambda p: ".".join(map(str, p)))
+def test_each_required_field_missing_is_named(partner, account, path):
+    body = label_body(account.pk)
+    node = body
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+    with pytest.raises(LabelError) as exc_info:
+        label_create(partner=partner, data=body)
+    assert ".".join(map(str, path)) in details_of(exc_info)
+    assert not Label.objects.exists() and not Shipment.objects.exists()
+
+
+def test_every_problem_is_listed_at_once(partner, account):
+    body = label_body(account.pk, service_type="usps-teleport", paper_size="A4")
+    parcel = body["shipment"]["parcels"][0]
+    parcel["weight"] = {"unit": "lb", "value": 71}
+    parcel["dimension"] = {"width": 0, "height": 120, "depth": 10, "unit": "in"}
+    del body["shipment"]["ship_to"]["postal_code"]
+    with pytest.raises(LabelError) as exc_info:
+        label_create(partner=partner, data=body)
+    assert details_of(exc_info) == {
+        "service_type",
+        "paper_size",
+        "shipment.parcels.0.weight.value",
+        "shipment.parcels.0.dimension.width",
+        "shipment.ship_to.postal_code",
+    }
+    assert not ShipperAccount.objects.get().next_serial > 1
+
+
+def test_length_plus_girth_and_side_limits(partner, account):
+    body = label_body(account.pk)
+    body["shipment"]["parcels"][0]["dimension"] = {
+        "width": 30, "height": 30, "depth": 110, "unit": "in"
+    }  # fmt: skip
+    with pytest.raises(LabelError) as exc_info:
+        label_create(partner=partner, data=body)
+    assert details_of(exc_info) == {
+        "shipment.parcels.0.dimension.depth",
+        "shipment.parcels.0.dimension",
+    }
+
+
+def test_another_partners_account_is_not_found(partner, other_partner, account):
+    with pytest.raises(LabelError) as exc_info:
+        label_create(partner=other_partner, data=label_body(account.pk))
+    assert details_of(exc_info) == {"shipper_account.id"}
+
+
+def test_cancel_stops_tracking_and_cannot_repeat(partner, account):
+    label = label_create(partner=partner, data=label_body(account.pk))
+    label_cancel(label=label)
+    label.refresh_from_db()
+    shipment = Shipment.objects.get(pk=label.shipment_id)
+    assert label.status == LabelStatus.CANCELLED
+    assert not shipment.active and shipment.next_check_at is None
+    with pytest.raises(LabelError, match="cancelled label cannot be cancelled"):
+        label_cancel(label=label)
+
+
+def test_manifest_takes_created_labels_and_then_they_cannot_cancel(partner, account):
+    kept = label_create(partner=partner, data=label_body(account.pk))
+    voided = label_cancel(label=label_create(partner=partner, data=label_body(account.pk)))
+    manifest = manifest_create(partner=partner, shipper_account_id=account.pk)
+    kept.refresh_from_db()
+    voided.refresh_from_db()
+    assert (kept.status, kept.manifest_id) == (LabelStatus.MANIFESTED, manifest.pk)
+    assert (voided.status, voided.manifest_id) == (LabelStatus.CANCELLED, None)
+    with pytest.raises(LabelError, match="manifested label cannot be cancelled"):
+        label_cancel(label=kept)
+    with pytest.raises(LabelError, match="Nothing to manifest"):
+        manifest_create(partner=partner, shipper_account_id=account.pk)
+    with pytest.raises(LabelError) as exc_info:
+        manifest_create(partner=partner, shipper_account_id=account.pk, label_ids=[voided.pk])
+    assert voided.pk in exc_info.value.details[0]["info"]
