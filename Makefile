@@ -114,9 +114,11 @@ run: install .env
 	setsid "$(PY)" manage.py runserver --noreload "$(ADDR):$(PORT)" & pids+=($$!)
 	echo
 	echo "  shipdesk:  http://$(ADDR):$(PORT)/    admin: http://$(ADDR):$(PORT)/admin/"
-	if [ -f var/demo-login.txt ]; then
-	  echo "  log in:    username demo, password $$(cat var/demo-login.txt)"
-	fi
+	for login in demo agent manager; do
+	  if [ -f "var/$$login-login.txt" ]; then
+	    printf '  log in:    username %-8s password %s\n' "$$login" "$$(cat "var/$$login-login.txt")"
+	  fi
+	done
 	echo "  The task worker runs beside the web server and moves the sandbox shipments on."
 	echo "  Press Ctrl-C once to stop both."
 	echo

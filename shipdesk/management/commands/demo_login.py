@@ -33,7 +33,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "\n  Demo logins:\n" + "\n".join(lines) + "\n"
-                "  Workspace:   http://127.0.0.1:8000/    Admin: http://127.0.0.1:8000/admin/\n"
             )
         )
 
