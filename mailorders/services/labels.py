@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from mailorders.choices import LabelServiceType, LabelStatus, ManifestStatus, PaperSize
+from mailorders.label_pdf import label_pdf_render
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
 from mailorders.services.shippers import tracking_number_issue
@@ -265,7 +267,10 @@ def label_create(*, partner: Partner, data, live: bool = False, actor: Actor = S
             raise LabelError(
                 str(exc), details=[{"path": "tracking_numbers", "info": str(exc)}], code=exc.code
             ) from exc
-        label.save(update_fields=["shipment", "updated_at"])
+        label.label_file.save(
+            f"{label.id}.pdf", ContentFile(label_pdf_render(label=label)), save=False
+        )
+        label.save(update_fields=["shipment", "label_file", "updated_at"])
         audit_record(
             actor=actor,
             action="label.create",
