@@ -17,6 +17,7 @@ urlpatterns = [
     # PostGrid webhooks first: the mail-order routes end with a catch-all 404.
     path("print-mail/v1/", include("shipdesk.webhooks.api.urls")),
     path("print-mail/v1/", include("mailorders.api.urls")),
+    path("postmen/v3/", include("mailorders.api.postmen.urls")),
     # The partner API's OpenAPI schema and its docs, served from our own static files.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

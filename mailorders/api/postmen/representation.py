@@ -1,0 +1,71 @@
+"""Labels and manifests in Postmen v3's shapes (seed 002, "Create a label" / "Get a label")."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from mailorders.choices import LabelServiceType
+from mailorders.models import Label, Manifest, ShipperAccount
+
+
+def api_time(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def shipper_account_data(account: ShipperAccount) -> dict:
+    return {"id": account.id, "slug": account.slug, "description": account.description}
+
+
+def label_data(label: Label, *, absolute) -> dict:
+    label_file = None
+    if label.label_file:
+        url = absolute(reverse("postmen-label-file", args=[label.id]))
+        label_file = {"url": url, "file_type": "pdf", "paper_size": label.paper_size}
+    return {
+        "id": label.id,
+        "status": label.status,
+        "ship_date": label.ship_date.isoformat(),
+        "tracking_numbers": list(label.tracking_numbers),
+        "rate": {
+            "total_charge": {
+                "amount": float(label.charge_amount),
+                "currency": label.charge_currency,
+            },
+            "service_type": label.service_type,
+            "service_name": LabelServiceType(label.service_type).label,
+            "transit_time": None,
+            "info_message": None,
+            "charge_weight": {
+                "unit": label.charge_weight_unit,
+                "value": float(label.charge_weight_value),
+            },
+            "delivery_date": None,
+            "error_message": None,
+            "shipper_account": shipper_account_data(label.shipper_account),
+            "pickup_deadline": None,
+            "booking_cut_off": None,
+            "detailed_charges": [],
+        },
+        "files": {
+            "label": label_file,
+            "invoice": None,
+            "manifest": None,
+            "customs_declaration": None,
+        },
+        "references": list(label.references),
+        "custom_fields": label.custom_fields,
+        "created_at": api_time(label.created_at),
+        "updated_at": api_time(label.updated_at),
+    }
+
+
+def manifest_data(manifest: Manifest, label_ids: list[str]) -> dict:
+    return {
+        "id": manifest.id,
+        "status": manifest.status,
+        "shipper_account": shipper_account_data(manifest.shipper_account),
+        "files": {"manifest": None},
+        "labels": [{"id": pk} for pk in label_ids],
+        "created_at": api_time(manifest.created_at),
+        "updated_at": api_time(manifest.updated_at),
+    }

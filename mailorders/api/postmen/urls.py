@@ -1,0 +1,16 @@
+"""/postmen/v3/…: shipping labels and manifests; anything else answers Postmen's 404."""
+
+from django.urls import path, re_path
+
+from mailorders.api.postmen import views
+from mailorders.api.postmen.base import PostmenNotFoundView
+
+urlpatterns = [
+    path("labels", views.LabelListView.as_view(), name="postmen-labels"),
+    path("labels/<str:pk>", views.LabelDetailView.as_view(), name="postmen-label"),
+    path("labels/<str:pk>/file", views.LabelFileView.as_view(), name="postmen-label-file"),
+    path("cancel-labels", views.CancelLabelView.as_view(), name="postmen-cancel-labels"),
+    path("manifests", views.ManifestListView.as_view(), name="postmen-manifests"),
+    path("manifests/<str:pk>", views.ManifestDetailView.as_view(), name="postmen-manifest"),
+    re_path(r"^.*$", PostmenNotFoundView.as_view()),
+]

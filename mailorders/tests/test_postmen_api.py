@@ -1,0 +1,153 @@
+"""/postmen/v3/: labels and manifests in Postmen's envelope, per-field details, isolation."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from mailorders.models import Label, ShipperAccount
+from mailorders.tests.label_bodies import label_body
+from mailorders.tests.test_label_pdf import decoded_barcodes
+from shipdesk.services import api_key_create
+from tracking.models import Shipment
+
+PREFIX = "/postmen/v3"
+
+
+@pytest.fixture(autouse=True)
+def _roomy_rate(settings, tmp_path):
+    settings.API_RATE_PER_SECOND = 10_000
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def client_of(partner, header: str = "HTTP_AS_API_KEY") -> APIClient:
+    _, raw_key = api_key_create(partner=partner, name="labels", is_test=True)
+    client = APIClient()
+    client.default_format = "json"
+    client.credentials(**{header: raw_key})
+    return client
+
+
+@pytest.fixture
+def api(partner):
+    return client_of(partner)
+
+
+@pytest.fixture
+def other_api(other_partner):
+    return client_of(other_partner)
+
+
+@pytest.fixture
+def account(partner):
+    return ShipperAccount.objects.create(partner=partner, description="USPS Sandbox")
+
+
+def ok(response) -> dict:
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["meta"] == {"code": 200, "message": "OK", "details": [], "retryable": False}
+    return body["data"]
+
+
+def refused(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"meta", "data"} and body["meta"]["code"] == status, body
+    assert body["meta"]["message"] and body["meta"]["retryable"] is False
+    return body["meta"]
+
+
+def create(api, account, **overrides) -> dict:
+    return ok(api.post(f"{PREFIX}/labels", label_body(account.pk, **overrides)))
+
+
+def test_create_get_and_download(api, account):
+    data = create(api, account, paper_size="4x8")
+    assert data["status"] == "created" and data["id"].startswith("label_")
+    assert data["rate"]["shipper_account"] == {
+        "id": account.pk,
+        "slug": "usps",
+        "description": "USPS Sandbox",
+    }
+    assert data["rate"]["charge_weight"] == {"unit": "lb", "value": 2.205}
+    assert data["files"]["label"]["paper_size"] == "4x8"
+    assert data["custom_fields"] == {"ship_code": "01"}
+    number = data["tracking_numbers"][0]
+    assert ok(api.get(f"{PREFIX}/labels/{data['id']}")) == data
+    response = api.get(data["files"]["label"]["url"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = b"".join(response.streaming_content)
+    assert [r.text for r in decoded_barcodes(pdf)] == [number]
+    assert Shipment.objects.get(tracking_number=number).slug == "usps"
+
+
+def test_postmen_api_key_header_works_too(partner, account):
+    api = client_of(partner, header="HTTP_POSTMEN_API_KEY")
+    create(api, account)
+
+
+def test_every_bad_field_is_in_details(api, account):
+    body = label_body(account.pk, service_type="usps-teleport")
+    del body["shipment"]["ship_from"]["street1"]
+    body["shipment"]["parcels"][0]["weight"]["value"] = 500
+    meta = refused(api.post(f"{PREFIX}/labels", body), 400)
+    assert {d["path"] for d in meta["details"]} == {
+        "service_type",
+        "shipment.ship_from.street1",
+        "shipment.parcels.0.weight.value",
+    }
+    assert all(d["info"] for d in meta["details"])
+    assert not Label.objects.exists()
+
+
+@pytest.mark.parametrize("body", [[], "text", None])
+def test_non_object_bodies_are_refused(api, body):
+    refused(api.post(f"{PREFIX}/labels", body), 400)
+
+
+def test_missing_key_and_unknown_path(client, account):
+    assert client.get(f"{PREFIX}/labels").status_code == 401
+    assert client.get(f"{PREFIX}/nothing-here").status_code == 404
+
+
+def test_list_pages_with_next_token(api, account, django_assert_max_num_queries):
+    ids = [create(api, account)["id"] for _ in range(3)]
+    with django_assert_max_num_queries(4):
+        first = ok(api.get(f"{PREFIX}/labels", {"limit": 2}))
+    assert [label["id"] for label in first["labels"]] == ids[::-1][:2]
+    second = ok(api.get(f"{PREFIX}/labels", {"limit": 2, "next_token": first["next_token"]}))
+    assert [label["id"] for label in second["labels"]] == ids[:1]
+    assert second["next_token"] == ""
+    meta = refused(api.get(f"{PREFIX}/labels", {"limit": 0}), 400)
+    assert meta["details"][0]["path"] == "limit"
+
+
+def test_cancel_then_manifest(api, account):
+    voided = create(api, account)
+    kept = create(api, account)
+    cancelled = ok(api.post(f"{PREFIX}/cancel-labels", {"label": {"id": voided["id"]}}))
+    assert cancelled["status"] == "cancelled" and cancelled["label"] == {"id": voided["id"]}
+    again = refused(api.post(f"{PREFIX}/cancel-labels", {"label": {"id": voided["id"]}}), 400)
+    assert again["details"][0]["path"] == "label.id"
+    missing = refused(api.post(f"{PREFIX}/cancel-labels", {}), 400)
+    assert missing["details"] == [{"path": "label.id", "info": "label.id is required."}]
+    manifest = ok(api.post(f"{PREFIX}/manifests", {"shipper_account": {"id": account.pk}}))
+    assert manifest["status"] == "manifested" and manifest["labels"] == [{"id": kept["id"]}]
+    assert ok(api.get(f"{PREFIX}/manifests/{manifest['id']}")) == manifest
+    assert ok(api.get(f"{PREFIX}/labels/{kept['id']}"))["status"] == "manifested"
+    meta = refused(api.post(f"{PREFIX}/manifests", {"shipper_account": {"id": account.pk}}), 400)
+    assert meta["details"][0]["path"] == "labels"
+
+
+def test_partners_never_see_each_other(api, other_api, account):
+    label = create(api, account)
+    manifest = ok(api.post(f"{PREFIX}/manifests", {"shipper_account": {"id": account.pk}}))
+    assert refused(other_api.get(f"{PREFIX}/labels/{label['id']}"), 404)
+    assert other_api.get(f"{PREFIX}/labels/{label['id']}/file").status_code == 404
+    assert refused(other_api.get(f"{PREFIX}/manifests/{manifest['id']}"), 404)
+    assert ok(other_api.get(f"{PREFIX}/labels"))["labels"] == []
+    refused(other_api.post(f"{PREFIX}/cancel-labels", {"label": {"id": label["id"]}}), 404)
+    meta = refused(other_api.post(f"{PREFIX}/labels", label_body(account.pk)), 404)
+    assert meta["details"][0]["path"] == "shipper_account.id"
+    assert Label.objects.count() == 1
