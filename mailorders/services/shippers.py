@@ -40,6 +40,14 @@ def tracking_number_issue(*, account: ShipperAccount, service_type: str) -> str:
             code="shipper_account_not_supported",
         )
     locked = ShipperAccount.objects.select_for_update().get(pk=account.pk)
+    if not (
+        locked.mailer_id.isascii() and locked.mailer_id.isdigit() and len(locked.mailer_id) == 9
+    ):
+        raise LabelError(
+            "This shipper account's Mailer ID is not nine digits: fix it in the admin.",
+            details=[{"path": "shipper_account.id", "info": "Mailer ID is not nine digits."}],
+            code="shipper_account_misconfigured",
+        )
     if locked.next_serial > SERIAL_MAX:
         raise LabelError(
             "This shipper account has used up its tracking-number range.",

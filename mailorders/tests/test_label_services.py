@@ -55,6 +55,13 @@ def test_live_account_is_refused_and_nothing_is_created(partner):
     assert not Label.objects.exists() and not Shipment.objects.exists()
 
 
+def test_a_misconfigured_mailer_id_is_refused(partner):
+    broken = ShipperAccount.objects.create(partner=partner, description="x", mailer_id="12AB")
+    with pytest.raises(LabelError, match="Mailer ID"):
+        label_create(partner=partner, data=label_body(broken.pk))
+    assert not Label.objects.exists()
+
+
 REQUIRED = [
     ("shipper_account",),
     ("service_type",),
