@@ -39,6 +39,8 @@ MAX_LENGTH_PLUS_GIRTH_IN = Decimal(130)
 MAX_PARCELS = 1  # one label, one parcel (USPS has no multi-piece labels)
 MAX_REFERENCES = 2
 MAX_TEXT = 255
+# Address members copied onto the Shipment are held to its column sizes.
+MAX_ADDRESS_TEXT = {"city": 100, "state": 100, "postal_code": 20}
 
 
 class _Problems:
@@ -60,15 +62,17 @@ class _Problems:
             return None
         return value
 
-    def text(self, data: dict, path: str, key: str, *, required: bool) -> str:
+    def text(
+        self, data: dict, path: str, key: str, *, required: bool, max_length: int = MAX_TEXT
+    ) -> str:
         value = data.get(key)
         full = f"{path}.{key}"
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.add(full, f"{full} is required.")
             return ""
-        if not isinstance(value, str) or len(value) > MAX_TEXT or "\x00" in value:
-            self.add(full, f"{full} must be text of at most {MAX_TEXT} characters.")
+        if not isinstance(value, str) or len(value) > max_length or "\x00" in value:
+            self.add(full, f"{full} must be text of at most {max_length} characters.")
             return ""
         return value.strip()
 
@@ -109,9 +113,16 @@ def _address(problems: _Problems, shipment: dict, key: str, *, required: bool) -
     if data is None:
         return None
     path = f"shipment.{key}"
-    address = {name: problems.text(data, path, name, required=True) for name in ADDRESS_REQUIRED}
+    address = {
+        name: problems.text(
+            data, path, name, required=True, max_length=MAX_ADDRESS_TEXT.get(name, MAX_TEXT)
+        )
+        for name in ADDRESS_REQUIRED
+    }
     for name in ADDRESS_OPTIONAL:
-        value = problems.text(data, path, name, required=False)
+        value = problems.text(
+            data, path, name, required=False, max_length=MAX_ADDRESS_TEXT.get(name, MAX_TEXT)
+        )
         if value:
             address[name] = value
     if address["country"] and len(address["country"]) != 3:

@@ -109,6 +109,18 @@ def test_every_problem_is_listed_at_once(partner, account):
     assert not ShipperAccount.objects.get().next_serial > 1
 
 
+def test_address_members_too_long_for_the_shipment_are_named(partner, account):
+    body = label_body(account.pk)
+    body["shipment"]["ship_to"].update(city="C" * 101, postal_code="1" * 21, state=7)
+    with pytest.raises(LabelError) as exc_info:
+        label_create(partner=partner, data=body)
+    assert details_of(exc_info) == {
+        "shipment.ship_to.city",
+        "shipment.ship_to.postal_code",
+        "shipment.ship_to.state",
+    }
+
+
 def test_length_plus_girth_and_side_limits(partner, account):
     body = label_body(account.pk)
     body["shipment"]["parcels"][0]["dimension"] = {
