@@ -10,7 +10,18 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from mailorders.choices import CancellationReason
-from mailorders.models import BankAccount, Cheque, Contact, Letter, Postcard, SelfMailer, Template
+from mailorders.models import (
+    BankAccount,
+    Cheque,
+    Contact,
+    Label,
+    Letter,
+    Manifest,
+    Postcard,
+    SelfMailer,
+    ShipperAccount,
+    Template,
+)
 from mailorders.representation import pdf_path
 from mailorders.services.orders import orders_cancel, orders_progress
 from shipdesk.admin import ManagerActionsMixin
@@ -160,3 +171,33 @@ class BankAccountAdmin(ReadOnlyAdmin):
     list_filter = ["live", "partner"]
     search_fields = ["=id", "bank_name"]
     list_select_related = ["partner"]
+
+
+@admin.register(ShipperAccount)
+class ShipperAccountAdmin(admin.ModelAdmin):
+    """Managers set up the USPS accounts partners buy labels on. Only sandbox accounts can buy
+    labels so far; a live one is refused by the label API, with a message saying so."""
+
+    list_display = ["id", "partner", "description", "sandbox", "mailer_id", "next_serial"]
+    list_filter = ["sandbox", "partner"]
+    list_select_related = ["partner"]
+    search_fields = ["=id", "description"]
+    fields = ["partner", "description", "sandbox", "credentials_ref", "mailer_id", "next_serial"]
+    readonly_fields = ["next_serial"]
+
+
+@admin.register(Label)
+class LabelAdmin(ReadOnlyAdmin):
+    list_display = ["id", "partner", "status", "service_type", "tracking_number", "ship_date"]
+    list_filter = ["status", "paper_size", "service_type", "partner"]
+    list_select_related = ["partner"]
+    search_fields = ["=id"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Manifest)
+class ManifestAdmin(ReadOnlyAdmin):
+    list_display = ["id", "partner", "shipper_account", "status", "created_at"]
+    list_filter = ["status", "partner"]
+    list_select_related = ["partner", "shipper_account"]
+    search_fields = ["=id"]
