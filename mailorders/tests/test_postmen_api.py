@@ -138,6 +138,8 @@ def test_cancel_then_manifest(api, account):
     assert ok(api.get(f"{PREFIX}/labels/{kept['id']}"))["status"] == "manifested"
     meta = refused(api.post(f"{PREFIX}/manifests", {"shipper_account": {"id": account.pk}}), 400)
     assert meta["details"][0]["path"] == "labels"
+    too_many = {"shipper_account": {"id": account.pk}, "labels": [{"id": "x"}] * 1001}
+    assert refused(api.post(f"{PREFIX}/manifests", too_many), 400)["details"][0]["path"] == "labels"
 
 
 def test_partners_never_see_each_other(api, other_api, account):

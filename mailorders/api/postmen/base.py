@@ -60,6 +60,13 @@ class PostmenAPIView(PartnerAPIView):
     def options(self, request, *args, **kwargs):
         return postmen_response({})
 
+    def handle_exception(self, exc):
+        """A refused label request answers with its `details`, 404 for what is not the
+        partner's."""
+        if isinstance(exc, LabelError):
+            exc = refused(exc)
+        return super().handle_exception(exc)
+
     def body(self) -> dict:
         data = self.request.data
         if not isinstance(data, dict):

@@ -9,23 +9,22 @@ from mailorders.api.postmen.base import (
     PostmenAPIView,
     page_params,
     postmen_response,
-    refused,
 )
 from mailorders.api.postmen.representation import api_time, label_data, manifest_data
 from mailorders.models import Label, Manifest
 from mailorders.services.common import LabelError
 from mailorders.services.labels import label_cancel, label_create, manifest_create
 
+MAX_MANIFEST_LABELS = 1000
+
 
 def _id_of(body: dict, key: str) -> str:
     member = body.get(key)
     value = member.get("id") if isinstance(member, dict) else None
     if not isinstance(value, str) or not value:
-        raise refused(
-            LabelError(
-                f"{key}.id is required.",
-                details=[{"path": f"{key}.id", "info": f"{key}.id is required."}],
-            )
+        raise LabelError(
+            f"{key}.id is required.",
+            details=[{"path": f"{key}.id", "info": f"{key}.id is required."}],
         )
     return value
 
@@ -49,12 +48,9 @@ class LabelListView(PostmenAPIView):
         )
 
     def post(self, request):
-        try:
-            label = label_create(
-                partner=self.partner, data=self.body(), live=self.live, actor=self.actor
-            )
-        except LabelError as exc:
-            raise refused(exc) from exc
+        label = label_create(
+            partner=self.partner, data=self.body(), live=self.live, actor=self.actor
+        )
         return postmen_response(label_data(label, absolute=request.build_absolute_uri))
 
 
@@ -87,10 +83,7 @@ class LabelFileView(PostmenAPIView):
 class CancelLabelView(PostmenAPIView):
     def post(self, request):
         label = _label(self, _id_of(self.body(), "label"))
-        try:
-            label = label_cancel(label=label, actor=self.actor)
-        except LabelError as exc:
-            raise refused(exc) from exc
+        label = label_cancel(label=label, actor=self.actor)
         return postmen_response(
             {
                 "id": label.id,
@@ -109,25 +102,22 @@ class ManifestListView(PostmenAPIView):
         labels = body.get("labels")
         label_ids = None
         if labels is not None:
-            if not isinstance(labels, list) or not all(
-                isinstance(item, dict) and isinstance(item.get("id"), str) for item in labels
+            if (
+                not isinstance(labels, list)
+                or len(labels) > MAX_MANIFEST_LABELS
+                or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in labels)
             ):
-                raise refused(
-                    LabelError(
-                        "labels must be a list of {id}.",
-                        details=[{"path": "labels", "info": "A list of {id} objects."}],
-                    )
+                raise LabelError(
+                    f"labels must be a list of at most {MAX_MANIFEST_LABELS} {{id}} objects.",
+                    details=[{"path": "labels", "info": "A list of {id} objects."}],
                 )
-            label_ids = [item["id"] for item in labels][:1000]
-        try:
-            manifest = manifest_create(
-                partner=self.partner,
-                shipper_account_id=account_id,
-                label_ids=label_ids,
-                actor=self.actor,
-            )
-        except LabelError as exc:
-            raise refused(exc) from exc
+            label_ids = [item["id"] for item in labels]
+        manifest = manifest_create(
+            partner=self.partner,
+            shipper_account_id=account_id,
+            label_ids=label_ids,
+            actor=self.actor,
+        )
         return postmen_response(manifest_data(manifest, _manifest_label_ids(manifest)))
 
 
