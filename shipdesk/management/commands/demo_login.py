@@ -30,11 +30,7 @@ class Command(BaseCommand):
             if group:
                 user.groups.set([Group.objects.get(name=group)])
             lines.append(f"  {role:<31} username {username:<8} password {password}")
-        self.stdout.write(
-            self.style.SUCCESS(
-                "\n  Demo logins:\n" + "\n".join(lines) + "\n"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS("\n  Demo logins:\n" + "\n".join(lines) + "\n"))
 
     def password(self, username: str) -> str:
         """Generated once, then kept in var/<username>-login.txt."""
