@@ -211,7 +211,7 @@ def test_a_signed_payload_whose_chain_does_not_hold_is_a_chain_mismatch(
     assert message in output
 
 
-def test_the_letter_engineers_entry_point_matches_the_endpoint(track):
+def test_pod_document_is_what_the_endpoint_answers_and_it_verifies(track):
     """pod_document() is what /pod answers, and its passport verifies with the keys document."""
     from tracking.pod import passport_verify
 
