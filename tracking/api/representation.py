@@ -131,24 +131,13 @@ SHIPMENT_COLUMNS = [
     "updated_at",
     "last_checked_at",
 ]
+# What a checkpoint's representation reads: its fields, `coordinates` stored as latitude and
+# longitude, and the offset that gives each time its zone.
 CHECKPOINT_COLUMNS = [
-    "slug",
-    "created_at",
-    "checkpoint_time",
-    "utc_offset_minutes",
-    "city",
+    *(name for name in CHECKPOINT_FIELDS if name != "coordinates"),
     "latitude",
     "longitude",
-    "country_iso3",
-    "country_name",
-    "message",
-    "state",
-    "tag",
-    "subtag",
-    "subtag_message",
-    "zip",
-    "location",
-    "raw_tag",
+    "utc_offset_minutes",
 ]
 
 
