@@ -261,3 +261,19 @@ def figure(name: str, value: float, unit: str) -> None:
     whole = float(value).is_integer() or abs(value) >= 100
     number = f"{value:.0f}" if whole else f"{value:.2f}"
     print(f"figure: {name} = {number} {unit}", flush=True)
+
+
+def plain_indexes(cursor, tables: list[str]) -> dict[str, str]:
+    """{name: CREATE INDEX statement} of the tables' non-unique indexes."""
+    quoted = ", ".join(f"'{table}'" for table in tables)
+    if cursor.db.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({quoted}) "
+            "AND indexdef NOT LIKE 'CREATE UNIQUE%%'"
+        )
+    else:
+        cursor.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
+            f"({quoted}) AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'"
+        )
+    return dict(cursor.fetchall())

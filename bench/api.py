@@ -44,6 +44,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _setup import plain_indexes
+
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
 if str(BASE_DIR) not in sys.path:
@@ -360,22 +362,6 @@ def seed_archive(total: int) -> str:
         else:
             cursor.execute("ANALYZE")
     return raw_key
-
-
-def plain_indexes(cursor, tables: list[str]) -> dict[str, str]:
-    """{name: CREATE INDEX statement} of the tables' non-unique indexes."""
-    quoted = ", ".join(f"'{table}'" for table in tables)
-    if cursor.db.vendor == "postgresql":
-        cursor.execute(
-            f"SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({quoted}) "
-            "AND indexdef NOT LIKE 'CREATE UNIQUE%%'"
-        )
-    else:
-        cursor.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
-            f"({quoted}) AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'"
-        )
-    return dict(cursor.fetchall())
 
 
 # --- the server ------------------------------------------------------------------------------

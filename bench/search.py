@@ -45,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _setup
-from _setup import Stopwatch, figure, progress, table
+from _setup import Stopwatch, figure, plain_indexes, progress, table
 
 PAGE_SIZE = 100  # Django admin's default list_per_page, used on our page too
 DEEP_PAGE = 5_000
@@ -239,22 +239,6 @@ def seed(total: int) -> None:
         else:
             cursor.execute("ANALYZE")
     progress(f"  indexed ({time.perf_counter() - clock:.0f} s)")
-
-
-def plain_indexes(cursor, tables: list[str]) -> dict[str, str]:
-    """{name: CREATE INDEX statement} of the tables' non-unique indexes."""
-    quoted = ", ".join(f"'{t}'" for t in tables)
-    if cursor.db.vendor == "postgresql":
-        cursor.execute(
-            f"SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({quoted}) "
-            "AND indexdef NOT LIKE 'CREATE UNIQUE%%'"
-        )
-    else:
-        cursor.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
-            f"({quoted}) AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'"
-        )
-    return dict(cursor.fetchall())
 
 
 # --- measuring --------------------------------------------------------------------------------
