@@ -1,6 +1,8 @@
 """A label's PDF: one 4x6 or 4x8 page drawn by WeasyPrint, offline.
 
-The IMpb barcode is GS1-128 drawn by python-barcode (SVG, embedded as a `data:` URL). It encodes
+The IMpb barcode is GS1-128 drawn by python-barcode as a PNG one pixel high, embedded as a
+`data:` URL and stretched to bar height by CSS: a 1D barcode loses nothing, and WeasyPrint paints
+and embeds it far faster than an SVG of a hundred bars. It encodes
 FNC1 followed by the tracking number itself: the number starts with `92`, a GS1 company-internal
 application identifier, so a scanner reads back exactly the tracking number. The `420` + ZIP
 routing element is printed beside it as text ("USPS TRACKING #" line and the ZIP box), not put in
@@ -12,17 +14,36 @@ from __future__ import annotations
 import base64
 import io
 from functools import cache
+from pathlib import Path
 
 from barcode import Gs1_128
-from barcode.writer import SVGWriter
+from barcode.writer import ImageWriter
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from django.conf import settings
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
-from mailorders.choices import LabelServiceType
+from mailorders.choices import LabelServiceType, PaperSize
 from mailorders.models import Label
 from mailorders.pdf import OfflineFetcher
 
-BARCODE_OPTIONS = {"write_text": False, "module_width": 0.33, "module_height": 22, "quiet_zone": 4}
+# 6 pixels a module at 300 dpi: a 20-mil bar (USPS asks 13-21 mils), every bar whole pixels,
+# and the GS1-128 quiet zone of ten modules each side.
+BARCODE_DPI = 300
+PIXEL_MM = 25.4 / BARCODE_DPI
+BARCODE_OPTIONS = {
+    "write_text": False,
+    "module_width": 6 * PIXEL_MM,
+    "module_height": PIXEL_MM,
+    "quiet_zone": 60 * PIXEL_MM,
+    "margin_top": 0,
+    "margin_bottom": 0,
+    "dpi": BARCODE_DPI,
+}
+
+
+STYLESHEET = Path(settings.BASE_DIR) / "templates" / "pdf" / "label.css"
+PAGE_HEIGHT_IN = {PaperSize.SIZE_4X6: 6, PaperSize.SIZE_4X8: 8}
 
 
 @cache
@@ -31,11 +52,31 @@ def _fetcher() -> OfflineFetcher:
     return OfflineFetcher()
 
 
-def barcode_data_url(number: str) -> str:
-    """The GS1-128 barcode of `number` as an SVG `data:` URL (the page fetches nothing else)."""
+@cache
+def _fonts() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@cache
+def _stylesheet(paper_size: str) -> CSS:
+    """The label's CSS, parsed once per process and paper size rather than once a label."""
+    page = f"@page {{ size: 4in {PAGE_HEIGHT_IN[paper_size]}in; margin: 0.12in; }}\n"
+    return CSS(
+        string=page + STYLESHEET.read_text(), font_config=_fonts(), url_fetcher=_fetcher()
+    )
+
+
+def barcode_image(number: str) -> dict:
+    """The GS1-128 barcode of `number`: a PNG `data:` URL (the page fetches nothing else) and
+    its printed width in inches."""
     out = io.BytesIO()
-    Gs1_128(number, writer=SVGWriter()).write(out, options=BARCODE_OPTIONS)
-    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+    Gs1_128(number, writer=ImageWriter(mode="1")).write(out, options=BARCODE_OPTIONS)
+    png = out.getvalue()
+    width_px = int.from_bytes(png[16:20])  # the IHDR chunk's width
+    return {
+        "url": "data:image/png;base64," + base64.b64encode(png).decode(),
+        "width_in": f"{width_px / BARCODE_DPI:.4f}",
+    }
 
 
 def human_readable(number: str) -> str:
@@ -52,9 +93,11 @@ def label_pdf_render(*, label: Label) -> bytes:
             "service_name": LabelServiceType(label.service_type).label,
             "ship_from": label.return_to or label.ship_from,
             "ship_to": label.ship_to,
-            "barcode": barcode_data_url(number),
+            "barcode": barcode_image(number),
             "human_readable": human_readable(number),
             "weight_lb": label.charge_weight_value,
         },
     )
-    return HTML(string=html, url_fetcher=_fetcher()).write_pdf()
+    return HTML(string=html, url_fetcher=_fetcher()).write_pdf(
+        stylesheets=[_stylesheet(label.paper_size)], font_config=_fonts()
+    )
