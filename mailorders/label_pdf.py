@@ -18,8 +18,8 @@ from pathlib import Path
 
 from barcode import Gs1_128
 from barcode.writer import ImageWriter
-from django.template.loader import render_to_string
 from django.conf import settings
+from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -61,9 +61,7 @@ def _fonts() -> FontConfiguration:
 def _stylesheet(paper_size: str) -> CSS:
     """The label's CSS, parsed once per process and paper size rather than once a label."""
     page = f"@page {{ size: 4in {PAGE_HEIGHT_IN[paper_size]}in; margin: 0.12in; }}\n"
-    return CSS(
-        string=page + STYLESHEET.read_text(), font_config=_fonts(), url_fetcher=_fetcher()
-    )
+    return CSS(string=page + STYLESHEET.read_text(), font_config=_fonts(), url_fetcher=_fetcher())
 
 
 def barcode_image(number: str) -> dict:
