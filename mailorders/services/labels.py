@@ -260,35 +260,44 @@ def label_create(*, partner: Partner, data, live: bool = False, actor: Actor = S
             details=[{"path": "shipper_account.id", "info": "No such shipper account."}],
             code="not_found",
         )
-    with transaction.atomic():
-        number = tracking_number_issue(account=account, service_type=cleaned["service_type"])
-        label = Label.objects.create(
-            partner=partner,
-            live=live,
-            shipper_account=account,
-            status=LabelStatus.CREATED,
-            tracking_numbers=[number],
-            **cleaned,
-        )
-        try:
-            label.shipment = shipment_create(
-                partner=partner, tracking_number=number, slug="usps", **_shipment_fields(label)
+    pdf_name = ""
+    try:
+        with transaction.atomic():
+            number = tracking_number_issue(account=account, service_type=cleaned["service_type"])
+            label = Label.objects.create(
+                partner=partner,
+                live=live,
+                shipper_account=account,
+                status=LabelStatus.CREATED,
+                tracking_numbers=[number],
+                **cleaned,
             )
-        except ShipmentError as exc:
-            raise LabelError(
-                str(exc), details=[{"path": "tracking_numbers", "info": str(exc)}], code=exc.code
-            ) from exc
-        label.label_file.save(
-            f"{label.id}.pdf", ContentFile(label_pdf_render(label=label)), save=False
-        )
-        label.save(update_fields=["shipment", "label_file", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="label.create",
-            summary=f"Created {label} ({number})",
-            targets=[label],
-            detail={"tracking_number": number},
-        )
+            try:
+                label.shipment = shipment_create(
+                    partner=partner, tracking_number=number, slug="usps", **_shipment_fields(label)
+                )
+            except ShipmentError as exc:
+                raise LabelError(
+                    str(exc),
+                    details=[{"path": "tracking_numbers", "info": str(exc)}],
+                    code=exc.code,
+                ) from exc
+            label.label_file.save(
+                f"{label.id}.pdf", ContentFile(label_pdf_render(label=label)), save=False
+            )
+            pdf_name = label.label_file.name
+            label.save(update_fields=["shipment", "label_file", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="label.create",
+                summary=f"Created {label} ({number})",
+                targets=[label],
+                detail={"tracking_number": number},
+            )
+    except BaseException:
+        if pdf_name:  # the rows are rolled back: the file must not outlive them
+            label.label_file.storage.delete(pdf_name)
+        raise
     return label
 
 

@@ -55,6 +55,21 @@ def test_live_account_is_refused_and_nothing_is_created(partner):
     assert not Label.objects.exists() and not Shipment.objects.exists()
 
 
+def test_a_failure_after_the_pdf_is_written_leaves_no_file(
+    partner, account, settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path
+
+    def audit_fails(**kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr("mailorders.services.labels.audit_record", audit_fails)
+    with pytest.raises(RuntimeError):
+        label_create(partner=partner, data=label_body(account.pk))
+    assert not Label.objects.exists() and not Shipment.objects.exists()
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]
+
+
 def test_a_misconfigured_mailer_id_is_refused(partner):
     broken = ShipperAccount.objects.create(partner=partner, description="x", mailer_id="12AB")
     with pytest.raises(LabelError, match="Mailer ID"):
