@@ -404,7 +404,11 @@ class Label(models.Model):
     ship_date = models.DateField()
     tracking_numbers = models.JSONField(default=list, blank=True)
     shipment = models.ForeignKey(
-        "tracking.Shipment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "tracking.Shipment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="labels",
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
