@@ -1,6 +1,6 @@
 """Estimated delivery against the database: learn from delivered shipments, estimate, predict.
 
-The model itself is pure (tracking/edd.py). Here it is learnt from the delivered USPS
+The model itself is pure (tracking/edd/). Here it is learnt from the delivered USPS
 shipments of the last HISTORY_DAYS and kept, as a JSON snapshot, in Django's cache (shared by
 every process) for CACHE_SECONDS; nothing lives only in one process's memory. Pass `model=`
 to any function to use a model of your own (tests, backtests, a batch of estimates).

@@ -1,7 +1,7 @@
 """Synthetic delivered USPS shipments on real-ish lanes: a deterministic generator.
 
 SYNTHETIC DATA. Nothing here was measured from USPS. The generator stands in for a shipping
-business's history so that the estimated-delivery model (tracking/edd.py) can be backtested
+business's history so that the estimated-delivery model (tracking/edd/) can be backtested
 and demo data can be seeded; its numbers are plausible, not true. What it assumes:
 
 * Places: 57 real ZIP3 areas (city, state, approximate centre, IANA time zone), weighted as
