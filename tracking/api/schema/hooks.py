@@ -1,0 +1,275 @@
+"""Request bodies, the partner auto-schema, the key security scheme, the SPECTACULAR_SETTINGS hooks
+and an offline Redoc page."""
+
+from __future__ import annotations
+
+from inspect import getattr_static
+
+from django.http import HttpResponse
+from django.template import Context, Engine
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+)
+from drf_spectacular.views import SpectacularRedocView
+from rest_framework import serializers
+from rest_framework.schemas import DefaultSchema
+from rest_framework.settings import api_settings
+
+from shipdesk.api import NotFoundView
+from tracking.api.schema.envelopes import (
+    API_KEY_HEADER,
+    DESCRIPTION,
+    LIST_PARAMETER_DOCS,
+    PARAMETER_DOCS,
+    REQUEST_FIELD_DOCS,
+    SECURITY_SCHEME,
+    responses,
+)
+from tracking.api.schema.objects import PredictBatchBodySerializer, PredictBatchResponse
+from tracking.choices import CompletedReason, Subtag
+
+# ---------------------------------------------------------------------------------------------
+# Request bodies (the inner objects are the validating serializers)
+
+
+def request_body(name: str, wrapper: str, inner: type[serializers.Serializer], doc: str):
+    attrs = {"__doc__": doc, "__module__": __name__, wrapper: inner()}
+    return type(f"{name}Serializer", (serializers.Serializer,), attrs)
+
+
+MARK_COMPLETED_DOC = "; ".join(
+    f"{reason} → {sub.tag}/{sub}"
+    for reason, sub in (
+        (CompletedReason.DELIVERED, Subtag.DELIVERED_001),
+        (CompletedReason.LOST, Subtag.EXCEPTION_013),
+        (CompletedReason.RETURNED_TO_SENDER, Subtag.EXCEPTION_011),
+    )
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Auto-schema, security scheme and hooks
+
+
+class PartnerAutoSchema(AutoSchema):
+    """drf-spectacular's schema for partner views.
+
+    Adds the rate-limit response headers, fills parameter descriptions from PARAMETER_DOCS and
+    names the `/{slug}/{tracking_number}` twin of each `/{tracking_id}` operation.
+    """
+
+    def get_override_parameters(self):
+        authenticated = [200, 201, 400, 404, 415, 429]
+        return [
+            *super().get_override_parameters(),
+            OpenApiParameter(
+                "X-RateLimit-Limit",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                response=authenticated,
+                description="Requests per second allowed for the key.",
+            ),
+            OpenApiParameter(
+                "X-RateLimit-Remaining",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                response=authenticated,
+                description="Requests left in the current second.",
+            ),
+            OpenApiParameter(
+                "X-RateLimit-Reset",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                response=authenticated,
+                description="Unix time at which the current window ends.",
+            ),
+            OpenApiParameter(
+                "Retry-After",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                response=[429],
+                description="Seconds to wait before retrying.",
+            ),
+            OpenApiParameter(
+                "WWW-Authenticate",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[401],
+                description=f"`{API_KEY_HEADER}`: the header that carries the key.",
+            ),
+        ]
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        by_number = "{slug}" in path and "{tracking_number}" in path
+        if by_number:
+            for suffix in ("ByTrackingId", "ById"):
+                if operation["operationId"].endswith(suffix):
+                    operation["operationId"] = (
+                        operation["operationId"][: -len(suffix)] + "BySlugTrackingNumber"
+                    )
+                    break
+            if "summary" in operation:
+                operation["summary"] += " (by slug and tracking number)"
+        for parameter in operation.get("parameters", []):
+            docs = PARAMETER_DOCS
+            if parameter["in"] == "query":
+                docs = {**PARAMETER_DOCS, **LIST_PARAMETER_DOCS}
+            if not parameter.get("description") and parameter["name"] in docs:
+                parameter["description"] = docs[parameter["name"]]
+            if parameter["in"] == "path":
+                parameter["schema"] = {"type": "string", "pattern": "^[^/]+$"}
+                parameter["example"] = {
+                    "tracking_id": "5b7658cec7c33c0e007de3c5",
+                    "slug": "usps",
+                    "tracking_number": "9400111899223123456785",
+                }.get(parameter["name"])
+        return operation
+
+
+def operation(**kwargs):
+    """`extend_schema` for a partner view's method, built on PartnerAutoSchema.
+
+    (drf-spectacular builds method annotations on DRF's DEFAULT_SCHEMA_CLASS unless the method
+    names its own schema class; this works whatever that setting says.)
+    """
+
+    def decorate(method):
+        method.schema = PartnerAutoSchema
+        return extend_schema(**kwargs)(method)
+
+    return decorate
+
+
+class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "shipdesk.api.APIKeyAuthentication"
+    name = SECURITY_SCHEME
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": self.target.header,
+            "description": "The partner's API key, e.g. `sd_live_1a2b3c4d_…` (shown once when "
+            "a manager creates it in the admin).",
+        }
+
+
+class PredictBatchDocs(OpenApiViewExtension):
+    """Describes tracking.api.edd's view from here (its module carries no annotations)."""
+
+    target_class = "tracking.api.edd.PredictBatchView"
+
+    def view_replacement(self):
+        class PredictBatchView(self.target_class):
+            schema = PartnerAutoSchema()
+
+            @operation(
+                operation_id="predictBatch",
+                summary="Batch predict the estimated delivery date",
+                description="1 to 5 shipments without tracking numbers (e.g. at checkout): "
+                "each answered with its pickup time and earliest, most likely and latest "
+                "delivery dates, learnt from delivered USPS shipments on the same lane. Any bad "
+                "item fails the whole call, and the message names its field.",
+                tags=["Estimated delivery date"],
+                request=PredictBatchBodySerializer,
+                responses=responses(PredictBatchResponse, 400, 401, 415, 429),
+            )
+            def post(self, request, *args, **kwargs):
+                return super().post(request, *args, **kwargs)
+
+        return PredictBatchView
+
+
+def _documented(callback) -> bool:
+    """Views whose schema drf-spectacular can read (others are left out, not crashed on)."""
+    cls = getattr(callback, "cls", None)
+    if cls is None or cls is NotFoundView or issubclass(cls, NotFoundView):
+        return False
+    if OpenApiViewExtension.get_match(callback) is not None:
+        return True
+    schema = getattr_static(cls, "schema", None)
+    if isinstance(schema, AutoSchema):
+        return True
+    default = api_settings.DEFAULT_SCHEMA_CLASS
+    return (
+        isinstance(schema, DefaultSchema)
+        and isinstance(default, type)
+        and issubclass(default, AutoSchema)
+    )
+
+
+def partner_endpoints(endpoints, **kwargs):
+    """Preprocessing hook: only the partner API, without the catch-all 404 route."""
+    return [
+        (path, regex, method, callback)
+        for path, regex, method, callback in endpoints
+        if _documented(callback)
+    ]
+
+
+def postprocess(result, generator, request, public):
+    """Postprocessing hook: the long description, request field docs, the shared 405 answer."""
+    result["info"]["description"] = DESCRIPTION.strip()
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        for field, prop in component.get("properties", {}).items():
+            if field in REQUEST_FIELD_DOCS and "description" not in prop:
+                prop["description"] = REQUEST_FIELD_DOCS[field]
+    result.setdefault("components", {}).setdefault("responses", {})["MethodNotAllowed"] = {
+        "description": "The path does not answer this method.",
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/ErrorEnvelope"},
+                "example": {
+                    "meta": {
+                        "code": 405,
+                        "type": "BadRequest",
+                        "message": 'Method "PATCH" not allowed.',
+                    },
+                    "data": {},
+                },
+            }
+        },
+    }
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Redoc without the web fonts drf-spectacular's template fetches from a CDN
+
+REDOC_PAGE = Engine().from_string(
+    """<!DOCTYPE html>
+<html>
+  <head>
+    <title>{{ title|default:"Redoc" }}</title>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <style>body { margin: 0; padding: 0; }</style>
+  </head>
+  <body>
+    <div id="redoc-container"></div>
+    <script src="{{ redoc_standalone }}"></script>
+    <script>
+      Redoc.init("{{ schema_url|escapejs }}", {{ settings|default:"{}"|safe }},
+                 document.getElementById("redoc-container"));
+    </script>
+  </body>
+</html>
+"""
+)
+
+
+class OfflineRedocView(SpectacularRedocView):
+    """Redoc served entirely from shipdesk's static files (drf-spectacular-sidecar)."""
+
+    def get(self, request, *args, **kwargs):
+        data = super().get(request, *args, **kwargs).data
+        return HttpResponse(REDOC_PAGE.render(Context(data)))
