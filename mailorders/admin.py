@@ -3,13 +3,20 @@ with a confirmed, audited cancel action for Managers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
-from mailorders.choices import CancellationReason
+from mailorders.choices import CancellationReason, LabelStatus
 from mailorders.models import (
     BankAccount,
     Cheque,
@@ -23,9 +30,13 @@ from mailorders.models import (
     Template,
 )
 from mailorders.representation import pdf_path
+from mailorders.services.common import LabelError
+from mailorders.services.labels import label_cancel, manifest_create
 from mailorders.services.orders import orders_cancel, orders_progress
+from mailorders.views import label_pdf_response
 from shipdesk.admin import ManagerActionsMixin
 from shipdesk.audit import Actor
+from shipdesk.models import Partner
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -186,13 +197,216 @@ class ShipperAccountAdmin(admin.ModelAdmin):
     readonly_fields = ["next_serial"]
 
 
+class LabelGroup(NamedTuple):
+    """Labels one manifest hands over: a partner's, bought on one shipper account."""
+
+    partner: Partner
+    account: ShipperAccount
+    labels: list[Label]
+
+
+@dataclass
+class LabelPlan:
+    """What a label action will do to the selection: the labels it acts on (grouped for a
+    manifest) and those it refuses, each with why."""
+
+    labels: list[Label] = field(default_factory=list)
+    groups: list[LabelGroup] = field(default_factory=list)
+    refused: list[tuple[Label, str]] = field(default_factory=list)
+
+
+@dataclass
+class LabelResult:
+    done: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # "id: why"
+
+    def report(self, verb: str, extra: str = "") -> str:
+        text = f"{verb} {len(self.done)} label{pluralize(len(self.done))}{extra}."
+        if self.refused:
+            text += f" Refused {len(self.refused)}: " + "; ".join(self.refused[:10])
+            if len(self.refused) > 10:
+                text += f"; and {len(self.refused) - 10} more"
+        return text
+
+
+def _status_refusal(label: Label) -> str:
+    return f"The label is {label.get_status_display().lower()}."
+
+
+def _refusal(exc: LabelError) -> str:
+    infos = [d["info"] for d in exc.details if d.get("info")]
+    return " ".join([str(exc), *infos]) if infos else str(exc)
+
+
 @admin.register(Label)
-class LabelAdmin(ReadOnlyAdmin):
-    list_display = ["id", "partner", "status", "service_type", "tracking_number", "ship_date"]
+class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
+    """Labels as partners bought them. Managers cancel labels not yet handed over, and hand
+    created labels over on manifests (one per partner and shipper account), each after a page
+    that says what will be done and what refused."""
+
+    list_display = [
+        "id",
+        "partner",
+        "status",
+        "service_type",
+        "tracking_number",
+        "ship_date",
+        "manifest_id",
+    ]
     list_filter = ["status", "paper_size", "service_type", "partner"]
     list_select_related = ["partner"]
     search_fields = ["=id"]
     date_hierarchy = "created_at"
+    readonly_fields = ["pdf_link", "shipment_link"]
+    actions = ["cancel_labels", "manifest_labels"]
+    # The confirmation page lists this many labels; the action acts on the whole selection.
+    CONFIRM_LISTED = 100
+
+    def get_urls(self):
+        pdf = path(
+            "<path:object_id>/label.pdf",
+            self.admin_site.admin_view(self.pdf_view),
+            name="mailorders_label_pdf",
+        )
+        return [pdf, *super().get_urls()]
+
+    def pdf_view(self, request, object_id: str):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        label = get_object_or_404(
+            Label.objects.only("id", "label_file", "tracking_numbers"), pk=object_id
+        )
+        return label_pdf_response(label)
+
+    # The change page
+
+    @admin.display(description="PDF")
+    def pdf_link(self, label):
+        if not label.label_file:
+            return "—"
+        url = reverse("admin:mailorders_label_pdf", args=[label.pk])
+        return format_html('<a href="{}">{}.pdf</a>', url, label.tracking_number or label.pk)
+
+    @admin.display(description="Shipment")
+    def shipment_link(self, label):
+        if label.shipment_id is None:
+            return "—"
+        shipment = label.shipment
+        return format_html(
+            '<a href="{}">{} on the shipment page</a> · <a href="{}">in admin</a>',
+            reverse("shipment-detail", args=[shipment.public_id]),
+            shipment.tracking_number,
+            reverse("admin:tracking_shipment_change", args=[shipment.pk]),
+        )
+
+    # Actions (Managers only)
+
+    @admin.action(description="Cancel selected labels…", permissions=["manage"])
+    def cancel_labels(self, request, queryset):
+        plan = LabelPlan()
+        for label in queryset.select_related("partner").order_by("-created_at", "-id"):
+            if label.status == LabelStatus.CREATED:
+                plan.labels.append(label)
+            else:
+                plan.refused.append((label, _status_refusal(label)))
+        if "apply" not in request.POST:
+            return self._confirm(
+                request,
+                "cancel_labels",
+                "Cancel labels",
+                plan,
+                "Each created label is voided and its shipment is no longer checked with the "
+                "carrier. Labels already cancelled or handed over on a manifest are refused. "
+                "This cannot be undone.",
+            )
+        actor = Actor.for_user(request.user)
+        result = LabelResult(refused=[f"{label.pk}: {why}" for label, why in plan.refused])
+        for label in plan.labels:
+            try:
+                label_cancel(label=label, actor=actor)
+            except LabelError as exc:  # changed since the confirmation page
+                result.refused.append(f"{label.pk}: {_refusal(exc)}")
+            else:
+                result.done.append(label.pk)
+        return self._report(request, result.report("Cancelled", ""), result)
+
+    @admin.action(description="Manifest selected labels…", permissions=["manage"])
+    def manifest_labels(self, request, queryset):
+        plan = LabelPlan()
+        groups: dict[tuple[int, str], LabelGroup] = {}
+        labels = queryset.select_related("partner", "shipper_account").order_by(
+            "partner__name", "shipper_account__description", "-created_at", "-id"
+        )
+        for label in labels:
+            if label.status != LabelStatus.CREATED:
+                plan.refused.append((label, _status_refusal(label)))
+                continue
+            key = (label.partner_id, label.shipper_account_id)
+            if key not in groups:
+                groups[key] = LabelGroup(label.partner, label.shipper_account, [])
+            groups[key].labels.append(label)
+        plan.groups = list(groups.values())
+        plan.labels = [label for group in plan.groups for label in group.labels]
+        if "apply" not in request.POST:
+            return self._confirm(
+                request,
+                "manifest_labels",
+                "Manifest labels",
+                plan,
+                "Created labels are handed over on one manifest per partner and shipper "
+                "account, and can no longer be cancelled. Labels already cancelled or "
+                "manifested are refused.",
+            )
+        actor = Actor.for_user(request.user)
+        result = LabelResult(refused=[f"{label.pk}: {why}" for label, why in plan.refused])
+        manifests = []
+        for group in plan.groups:
+            ids = [label.pk for label in group.labels]
+            try:
+                manifest = manifest_create(
+                    partner=group.partner,
+                    shipper_account_id=group.account.pk,
+                    label_ids=ids,
+                    actor=actor,
+                )
+            except LabelError as exc:  # changed since the confirmation page
+                result.refused.extend(f"{pk}: {_refusal(exc)}" for pk in ids)
+            else:
+                manifests.append(manifest.pk)
+                result.done.extend(ids)
+        extra = (
+            f" on {len(manifests)} manifest{pluralize(len(manifests))} ({', '.join(manifests)})"
+            if manifests
+            else ""
+        )
+        return self._report(request, result.report("Manifested", extra), result)
+
+    def _report(self, request, text: str, result: LabelResult):
+        level = messages.WARNING if result.refused else messages.SUCCESS
+        self.message_user(request, text, level)
+
+    def _confirm(self, request, action: str, title: str, plan: LabelPlan, explanation: str):
+        listed = self.CONFIRM_LISTED
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "verb": title.split()[0],
+            "explanation": explanation,
+            "action": action,
+            "opts": self.model._meta,
+            "plan": plan,
+            "groups": plan.groups,
+            "labels": plan.labels[:listed],
+            "labels_more": max(0, len(plan.labels) - listed),
+            "refused": plan.refused[:listed],
+            "refused_more": max(0, len(plan.refused) - listed),
+            "count": len(plan.labels),
+            "refused_count": len(plan.refused),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "selected_pks": [label.pk for label in plan.labels]
+            + [label.pk for label, _ in plan.refused],
+        }
+        return TemplateResponse(request, "admin/mailorders/label/action_confirmation.html", context)
 
 
 @admin.register(Manifest)

@@ -1,4 +1,5 @@
-"""Pages and machine endpoints of mail orders outside the partner API (under /mail/)."""
+"""Pages and machine endpoints of mail orders outside the partner API (under /mail/), and a
+label's PDF under the page of the shipment it created."""
 
 from django.urls import path
 
@@ -9,4 +10,10 @@ urlpatterns = [
     path("mail/", views.order_list, name="mail-list"),
     path("mail/imb-feed", IMbFeedView.as_view(), name="mailorders-imb-feed"),
     path("mail/<str:order_id>/", views.order_detail, name="mail-detail"),
+    # On the page of the shipment the label created (tracking's /shipments/<public_id>/).
+    path(
+        "shipments/<str:public_id>/labels/<str:label_id>.pdf",
+        views.shipment_label_pdf,
+        name="shipment-label-pdf",
+    ),
 ]

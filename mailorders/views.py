@@ -1,15 +1,17 @@
 """The agents' pages for mail orders: find one (by id, recipient, tracking number or
-description) among letters, postcards, cheques and self-mailers, and read it."""
+description) among letters, postcards, cheques and self-mailers, and read it; and the PDF of a
+shipping label, downloaded from the page of the shipment it created."""
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
 from mailorders import selectors
 from mailorders.forms import MailSearchForm
-from mailorders.models import ORDER_MODELS, Cheque
+from mailorders.models import ORDER_MODELS, Cheque, Label
 from mailorders.pdf import amount_in_figures
 from mailorders.representation import pdf_path
 from shipdesk.audit import audit_for
@@ -76,4 +78,33 @@ def order_detail(request, order_id: str):
             ),
             "events": events,
         },
+    )
+
+
+@require_safe
+@agent_required
+def shipment_label_pdf(request, public_id: str, label_id: str):
+    """The label's PDF, named after its tracking number; 404 unless the label created the
+    shipment of this page and has a PDF."""
+    label = get_object_or_404(
+        Label.objects.only("id", "label_file", "tracking_numbers"),
+        pk=label_id,
+        shipment__public_id=public_id,
+    )
+    return label_pdf_response(label)
+
+
+def label_pdf_response(label: Label) -> FileResponse:
+    """The label's PDF as a download (`<tracking number>.pdf`), or 404 when it has none."""
+    if not label.label_file:
+        raise Http404("This label has no PDF.")
+    try:
+        pdf = label.label_file.open("rb")
+    except OSError as exc:  # listed but gone from storage
+        raise Http404("This label's PDF is missing.") from exc
+    return FileResponse(
+        pdf,
+        as_attachment=True,
+        content_type="application/pdf",
+        filename=f"{label.tracking_number or label.id}.pdf",
     )

@@ -61,8 +61,9 @@ def keyword_q(keyword: str, *, indexed: bool = False) -> Q:
     e-mails and phone numbers.
 
     `indexed=True` keeps to what indexes answer on a million rows (the agents' search): names
-    and titles by prefix rather than anywhere inside, no custom fields, and an e-mail address or
-    a phone number only among subscribers.
+    and titles by prefix rather than anywhere inside, no custom fields, an e-mail address or
+    a phone number only among subscribers, and a shipping label's id (`label_…`) only among
+    labels.
     """
     if indexed:
         return _indexed_keyword_q(keyword)
@@ -90,14 +91,20 @@ def keyword_q(keyword: str, *, indexed: bool = False) -> Q:
 
 
 def shipment_page_queryset():
-    """Shipments with what the shipment page shows beside them: partner, checkpoints, subscribers.
+    """Shipments with what the shipment page shows beside them: partner, checkpoints,
+    subscribers, and the shipping labels that created them (`labels`, the reverse of the
+    mail-order app's Label.shipment, newest first).
 
-    Three queries whatever the number of checkpoints or subscribers.
+    Four queries whatever the number of checkpoints, subscribers or labels.
     """
-    return Shipment.objects.select_related("partner").prefetch_related("checkpoints", "subscribers")
+    return Shipment.objects.select_related("partner").prefetch_related(
+        "checkpoints", "subscribers", "labels"
+    )
 
 
 _PHONE = re.compile(r"\+[\d\s().-]{6,30}")
+# A shipping label's id (`label_` and 22 letters or digits), as partners and labels print it.
+LABEL_ID = re.compile(r"label_[A-Za-z0-9]{22}")
 _PHONE_NOISE = re.compile(r"[\s().-]")
 
 
@@ -107,6 +114,8 @@ def _indexed_keyword_q(keyword: str) -> Q:
         return Q(id__in=_subscribed(keyword))
     if _PHONE.fullmatch(keyword):
         return Q(id__in=_subscribed(_PHONE_NOISE.sub("", keyword)))
+    if LABEL_ID.fullmatch(keyword):  # the shipment a label created, by the label's primary key
+        return Q(labels__id=keyword)
     q = (
         Q(public_id=keyword)
         | Q(order_id=keyword)
@@ -177,6 +186,7 @@ RESULT_FIELDS = (
     "created_at",
     "updated_at",
     "order_promised_delivery_date",
+    "source",
 )
 CHECKPOINT_FIELDS = (
     "id",
@@ -205,6 +215,11 @@ class ResultRow(SimpleNamespace):
     @property
     def carrier(self) -> str:
         return self.slug.upper()
+
+    @property
+    def from_label(self) -> bool:
+        """Created by a shipping label bought through shipdesk."""
+        return self.source == "label"
 
     @property
     def age(self) -> str:

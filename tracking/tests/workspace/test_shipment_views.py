@@ -342,9 +342,9 @@ def test_the_page_takes_the_same_queries_whatever_the_number_of_checkpoints(
     for _ in range(3):
         shipment_mark_completed(shipment=expired, reason="LOST", actor=Actor.for_user(manager_user))
 
-    # session, user, groups, shipment + partner, checkpoints, subscribers, audit records,
-    # proof-of-delivery requests
-    with django_assert_num_queries(8):
+    # session, user, groups, shipment + partner, checkpoints, subscribers, labels, audit
+    # records, proof-of-delivery requests
+    with django_assert_num_queries(9):
         response = agent_client.get(detail_url(expired))
 
     assert len(response.context["checkpoints"]) == checkpoints
