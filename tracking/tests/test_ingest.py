@@ -7,34 +7,17 @@ from django.core.cache import cache
 
 from tracking import edd
 from tracking.carriers.base import TrackResult
-from tracking.carriers.usps import mapper
 from tracking.models import Checkpoint, Shipment
 from tracking.schedule import RETRY_SOON
 from tracking.services import edd as edd_service
 from tracking.services.ingest import shipments_ingest
 from tracking.services.lifecycle import shipment_mark_completed
 from tracking.services.shipments import shipment_create
+from tracking.tests.usps_items import usps_event, usps_result
 
 NUMBER = "9400111899223123456785"
 OTHER = "9405500000000000000016"
 NOW = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
-
-
-def usps_event(code, text, gmt, *, recipient=""):
-    """A USPS v3r2 trackingEvents[] item at `gmt` (Eastern time, UTC-5)."""
-    local = (gmt - timedelta(hours=5)).replace(tzinfo=None).isoformat() + "-05:00"
-    return {
-        "eventType": text,
-        "eventTimestamp": local,
-        "GMTTimestamp": gmt.isoformat().replace("+00:00", "Z"),
-        "eventCode": code,
-        "eventCity": "NEW YORK",
-        "eventState": "NY",
-        "eventZIPCode": "10001",
-        "eventCountry": "US",
-        "recipientName": recipient,
-        "firm": "",
-    }
 
 
 IN_TRANSIT = [
@@ -47,25 +30,6 @@ DELIVERED = [
     usps_event("OF", "Out for Delivery", NOW - timedelta(hours=6)),
     *IN_TRANSIT,
 ]
-
-
-def usps_result(number, events, **extra):
-    """Parse a USPS result item the way the real carrier does."""
-    item = {
-        "trackingNumber": number,
-        "uniqueTrackingID": "UTID" + number[-6:],
-        "mailClass": "Priority Mail",
-        "status": events[0]["eventType"] if events else "",
-        "destinationCity": "NEW YORK",
-        "destinationState": "NY",
-        "destinationZIPCode": "10001",
-        "servicesEligibility": {"proofOfDeliveryEnabled": True},
-        "trackingEvents": events,
-        **extra,
-    }
-    (result,) = mapper.parse_tracking_response([item], [number])
-    assert result.ok, result.error
-    return result
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from tracking.services.ingest import shipments_ingest
 from tracking.services.lifecycle import shipment_retrack
 from tracking.services.refresh import CLAIM_FOR, refresh_due, shipments_claim_due, shipments_release
 from tracking.services.shipments import shipment_create, shipments_expire_stale
-from tracking.tests.test_ingest import usps_event, usps_result
 from tracking.tests.test_sandbox import number_for
+from tracking.tests.usps_items import usps_event, usps_result
 
 
 def number(i: int) -> str:

@@ -15,7 +15,8 @@ from tracking.numbers import with_impb_check_digit
 from tracking.pod.keys import key_file_create
 from tracking.services.ingest import shipments_ingest
 from tracking.services.shipments import shipment_create
-from tracking.tests.pod.support import DELIVERED, NOW, SITE, usps_result
+from tracking.tests.pod.support import DELIVERED, NOW, SITE
+from tracking.tests.usps_items import usps_result
 from tracking.verify import main
 
 

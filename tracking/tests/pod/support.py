@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tracking.carriers.usps import mapper
+from tracking.tests.usps_items import usps_event
 
 REPO = Path(settings.BASE_DIR)
 
@@ -23,23 +23,6 @@ def as_letter_writes(document: dict) -> bytes:
 
 NOW = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
 SITE = "https://desk.example.com"
-
-
-def usps_event(code, text, gmt, *, recipient="", city="NEW YORK", state="NY", zip_code="10001"):
-    """A USPS v3r2 trackingEvents[] item at `gmt` (Eastern time, UTC-5)."""
-    local = (gmt - timedelta(hours=5)).replace(tzinfo=None).isoformat() + "-05:00"
-    return {
-        "eventType": text,
-        "eventTimestamp": local,
-        "GMTTimestamp": gmt.isoformat().replace("+00:00", "Z"),
-        "eventCode": code,
-        "eventCity": city,
-        "eventState": state,
-        "eventZIPCode": zip_code,
-        "eventCountry": "US",
-        "recipientName": recipient,
-        "firm": "ACME WIDGETS LLC" if recipient else "",
-    }
 
 
 IN_TRANSIT = [
@@ -55,28 +38,15 @@ IN_TRANSIT = [
 ]
 DELIVERED = [
     usps_event(
-        "01", "Delivered, In/At Mailbox", NOW - timedelta(hours=1), recipient="JANE SMITHSON"
+        "01",
+        "Delivered, In/At Mailbox",
+        NOW - timedelta(hours=1),
+        recipient="JANE SMITHSON",
+        firm="ACME WIDGETS LLC",
     ),
     usps_event("OF", "Out for Delivery", NOW - timedelta(hours=6)),
     *IN_TRANSIT,
 ]
-
-
-def usps_result(number, events):
-    item = {
-        "trackingNumber": number,
-        "uniqueTrackingID": "UTID" + number[-6:],
-        "mailClass": "Priority Mail",
-        "status": events[0]["eventType"] if events else "",
-        "destinationCity": "NEW YORK",
-        "destinationState": "NY",
-        "destinationZIPCode": "10001",
-        "servicesEligibility": {"proofOfDeliveryEnabled": True},
-        "trackingEvents": events,
-    }
-    (result,) = mapper.parse_tracking_response([item], [number])
-    assert result.ok, result.error
-    return result
 
 
 def run_module(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:

@@ -15,7 +15,8 @@ from tracking.models import Checkpoint, ImmutableCheckpoint
 from tracking.pod.canonical import canonical_json
 from tracking.pod.chain import GENESIS_PREFIX, chain_event, chain_genesis, chain_hashes
 from tracking.pod.services import proof_chain_extend
-from tracking.tests.pod.support import DELIVERED, IN_TRANSIT, NOW, usps_event
+from tracking.tests.pod.support import DELIVERED, IN_TRANSIT, NOW
+from tracking.tests.usps_items import usps_event
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ import time_machine
 from tracking.models import Shipment
 from tracking.pod import pod_verify, public_keys_document
 from tracking.pod.chain import chain_genesis
-from tracking.tests.pod.support import DELIVERED, IN_TRANSIT, NOW, SITE, usps_event
+from tracking.tests.pod.support import DELIVERED, IN_TRANSIT, NOW, SITE
+from tracking.tests.usps_items import usps_event
 
 pytestmark = pytest.mark.django_db
 
