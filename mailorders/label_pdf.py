@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from barcode import Gs1_128
+from barcode.base import Barcode
 from barcode.writer import ImageWriter
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -27,19 +28,10 @@ from mailorders.choices import LabelServiceType, PaperSize
 from mailorders.models import Label
 from mailorders.pdf import OfflineFetcher
 
-# 6 pixels a module at 300 dpi: a 20-mil bar (USPS asks 13-21 mils), every bar whole pixels,
-# and the GS1-128 quiet zone of ten modules each side.
 BARCODE_DPI = 300
 PIXEL_MM = 25.4 / BARCODE_DPI
-BARCODE_OPTIONS = {
-    "write_text": False,
-    "module_width": 6 * PIXEL_MM,
-    "module_height": PIXEL_MM,
-    "quiet_zone": 60 * PIXEL_MM,
-    "margin_top": 0,
-    "margin_bottom": 0,
-    "dpi": BARCODE_DPI,
-}
+# 6 pixels a module at 300 dpi: a 20-mil bar (USPS asks 13-21 mils), every bar whole pixels.
+LABEL_MODULE_PX = 6
 
 
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "pdf" / "label.css"
@@ -64,11 +56,23 @@ def _stylesheet(paper_size: str) -> CSS:
     return CSS(string=page + STYLESHEET.read_text(), font_config=_fonts(), url_fetcher=_fetcher())
 
 
-def barcode_image(number: str) -> dict:
-    """The GS1-128 barcode of `number`: a PNG `data:` URL (the page fetches nothing else) and
-    its printed width in inches."""
+def barcode_image(
+    number: str, *, symbology: type[Barcode] = Gs1_128, module_px: int = LABEL_MODULE_PX
+) -> dict:
+    """The barcode of `number` (GS1-128 unless told; Code 128 and GS1-128 need a quiet zone of
+    ten modules each side): a PNG `data:` URL one pixel high (the page fetches nothing else) and
+    its printed width in inches, for `module_px` whole pixels a module at 300 dpi."""
+    options = {
+        "write_text": False,
+        "module_width": module_px * PIXEL_MM,
+        "module_height": PIXEL_MM,
+        "quiet_zone": 10 * module_px * PIXEL_MM,
+        "margin_top": 0,
+        "margin_bottom": 0,
+        "dpi": BARCODE_DPI,
+    }
     out = io.BytesIO()
-    Gs1_128(number, writer=ImageWriter(mode="1")).write(out, options=BARCODE_OPTIONS)
+    symbology(number, writer=ImageWriter(mode="1")).write(out, options=options)
     png = out.getvalue()
     width_px = int.from_bytes(png[16:20])  # the IHDR chunk's width
     return {

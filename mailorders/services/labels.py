@@ -8,14 +8,19 @@ round trip. A created label creates its Shipment (slug usps) in the same transac
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from mailorders.choices import LabelServiceType, LabelStatus, ManifestStatus, PaperSize
 from mailorders.label_pdf import label_pdf_render
+from mailorders.manifest_pdf import manifest_pdf_render
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
 from mailorders.services.shippers import tracking_number_issue
@@ -41,6 +46,37 @@ MAX_REFERENCES = 2
 MAX_TEXT = 255
 # Address members copied onto the Shipment are held to its column sizes.
 MAX_ADDRESS_TEXT = {"city": 100, "state": 100, "postal_code": 20}
+
+logger = logging.getLogger(__name__)
+
+
+class _FilesWritten:
+    """Files stored by a transaction that is still open (see `atomic_with_files`)."""
+
+    def __init__(self) -> None:
+        self.stored: list[tuple] = []
+
+    def save(self, field_file: FieldFile, name: str, data: bytes) -> None:
+        """Store `data` in the model's file field (the row is saved by the caller)."""
+        field_file.save(name, ContentFile(data), save=False)
+        self.stored.append((field_file.storage, field_file.name))
+
+
+@contextmanager
+def atomic_with_files() -> Iterator[_FilesWritten]:
+    """`transaction.atomic()` for work that stores files: when the block fails, its rows are
+    rolled back and the files it stored are deleted, so none outlives its row."""
+    written = _FilesWritten()
+    try:
+        with transaction.atomic():
+            yield written
+    except BaseException:
+        for storage, name in written.stored:
+            try:
+                storage.delete(name)
+            except Exception:  # the original failure is the one to report
+                logger.exception("Could not delete %s after a failed transaction", name)
+        raise
 
 
 class _Problems:
@@ -260,44 +296,35 @@ def label_create(*, partner: Partner, data, live: bool = False, actor: Actor = S
             details=[{"path": "shipper_account.id", "info": "No such shipper account."}],
             code="not_found",
         )
-    pdf_name = ""
-    try:
-        with transaction.atomic():
-            number = tracking_number_issue(account=account, service_type=cleaned["service_type"])
-            label = Label.objects.create(
-                partner=partner,
-                live=live,
-                shipper_account=account,
-                status=LabelStatus.CREATED,
-                tracking_numbers=[number],
-                **cleaned,
+    with atomic_with_files() as files:
+        number = tracking_number_issue(account=account, service_type=cleaned["service_type"])
+        label = Label.objects.create(
+            partner=partner,
+            live=live,
+            shipper_account=account,
+            status=LabelStatus.CREATED,
+            tracking_numbers=[number],
+            **cleaned,
+        )
+        try:
+            label.shipment = shipment_create(
+                partner=partner, tracking_number=number, slug="usps", **_shipment_fields(label)
             )
-            try:
-                label.shipment = shipment_create(
-                    partner=partner, tracking_number=number, slug="usps", **_shipment_fields(label)
-                )
-            except ShipmentError as exc:
-                raise LabelError(
-                    str(exc),
-                    details=[{"path": "tracking_numbers", "info": str(exc)}],
-                    code=exc.code,
-                ) from exc
-            label.label_file.save(
-                f"{label.id}.pdf", ContentFile(label_pdf_render(label=label)), save=False
-            )
-            pdf_name = label.label_file.name
-            label.save(update_fields=["shipment", "label_file", "updated_at"])
-            audit_record(
-                actor=actor,
-                action="label.create",
-                summary=f"Created {label} ({number})",
-                targets=[label],
-                detail={"tracking_number": number},
-            )
-    except BaseException:
-        if pdf_name:  # the rows are rolled back: the file must not outlive them
-            label.label_file.storage.delete(pdf_name)
-        raise
+        except ShipmentError as exc:
+            raise LabelError(
+                str(exc),
+                details=[{"path": "tracking_numbers", "info": str(exc)}],
+                code=exc.code,
+            ) from exc
+        files.save(label.label_file, f"{label.id}.pdf", label_pdf_render(label=label))
+        label.save(update_fields=["shipment", "label_file", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="label.create",
+            summary=f"Created {label} ({number})",
+            targets=[label],
+            detail={"tracking_number": number},
+        )
     return label
 
 
@@ -356,13 +383,13 @@ def manifest_create(
             details=[{"path": "shipper_account.id", "info": "No such shipper account."}],
             code="not_found",
         )
-    with transaction.atomic():
+    with atomic_with_files() as files:
         labels = Label.objects.select_for_update().filter(
             partner=partner, shipper_account=account, status=LabelStatus.CREATED
         )
         if label_ids is not None:
             labels = labels.filter(pk__in=label_ids)
-        chosen = list(labels)
+        chosen = list(labels.order_by("created_at", "id"))
         missing = sorted(set(label_ids or []) - {label.pk for label in chosen})
         if missing or not chosen:
             raise LabelError(
@@ -379,6 +406,12 @@ def manifest_create(
         Label.objects.filter(pk__in=[label.pk for label in chosen]).update(
             manifest=manifest, status=LabelStatus.MANIFESTED, updated_at=timezone.now()
         )
+        files.save(
+            manifest.file,
+            f"{manifest.id}.pdf",
+            manifest_pdf_render(manifest=manifest, labels=chosen),
+        )
+        manifest.save(update_fields=["file", "updated_at"])
         audit_record(
             actor=actor,
             action="manifest.create",

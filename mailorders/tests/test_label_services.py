@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 
 from mailorders.choices import LabelStatus
-from mailorders.models import Label, ShipperAccount
+from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
 from mailorders.services.labels import label_cancel, label_create, manifest_create
 from mailorders.services.shippers import impb_number
 from mailorders.tests.label_bodies import label_body
+from mailorders.tests.label_rows import labels_bulk_create
 from tracking import numbers
 from tracking.models import Shipment
 
@@ -181,3 +183,29 @@ def test_manifest_takes_created_labels_and_then_they_cannot_cancel(partner, acco
     with pytest.raises(LabelError) as exc_info:
         manifest_create(partner=partner, shipper_account_id=account.pk, label_ids=[voided.pk])
     assert voided.pk in exc_info.value.details[0]["info"]
+
+
+def test_a_failure_after_the_manifest_pdf_is_written_leaves_no_file(
+    partner, account, settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path
+    labels = labels_bulk_create(account, 3)  # rows only: the manifest is the one file written
+    written = []
+    store = FileSystemStorage._save
+
+    def save_and_note(storage, name, content):
+        written.append(store(storage, name, content))
+        return written[-1]
+
+    def audit_fails(**kwargs):
+        assert [(tmp_path / name).is_file() for name in written] == [True]
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", save_and_note)
+    monkeypatch.setattr("mailorders.services.labels.audit_record", audit_fails)
+    with pytest.raises(RuntimeError):
+        manifest_create(partner=partner, shipper_account_id=account.pk)
+    assert written and written[0].startswith("mailorders/manifests/")
+    assert not Manifest.objects.exists()
+    assert set(Label.objects.values_list("status", "manifest")) == {(LabelStatus.CREATED, None)}
+    assert len(labels) == 3 and not [path for path in tmp_path.rglob("*") if path.is_file()]

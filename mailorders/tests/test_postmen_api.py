@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from mailorders.models import Label, ShipperAccount
@@ -147,9 +150,31 @@ def test_partners_never_see_each_other(api, other_api, account):
     manifest = ok(api.post(f"{PREFIX}/manifests", {"shipper_account": {"id": account.pk}}))
     assert refused(other_api.get(f"{PREFIX}/labels/{label['id']}"), 404)
     assert other_api.get(f"{PREFIX}/labels/{label['id']}/file").status_code == 404
+    assert other_api.get(f"{PREFIX}/manifests/{manifest['id']}/file").status_code == 404
     assert refused(other_api.get(f"{PREFIX}/manifests/{manifest['id']}"), 404)
     assert ok(other_api.get(f"{PREFIX}/labels"))["labels"] == []
     refused(other_api.post(f"{PREFIX}/cancel-labels", {"label": {"id": label["id"]}}), 404)
     meta = refused(other_api.post(f"{PREFIX}/labels", label_body(account.pk)), 404)
     assert meta["details"][0]["path"] == "shipper_account.id"
     assert Label.objects.count() == 1
+
+
+def test_manifest_file_is_served_to_its_partner_only(api, other_api, account):
+    label = create(api, account)
+    assert label["files"]["manifest"] is None
+    manifest = ok(api.post(f"{PREFIX}/manifests", {"shipper_account": {"id": account.pk}}))
+    url = f"http://testserver{PREFIX}/manifests/{manifest['id']}/file"
+    assert manifest["files"] == {
+        "manifest": {"url": url, "file_type": "pdf", "paper_size": "letter"}
+    }
+    assert (
+        ok(api.get(f"{PREFIX}/labels/{label['id']}"))["files"]["manifest"]
+        == (manifest["files"]["manifest"])
+    )
+    response = api.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = b"".join(response.streaming_content)
+    assert label["tracking_numbers"][0] in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert [r.text for r in decoded_barcodes(pdf)] == [manifest["id"]]
+    refused(other_api.get(url), 404)
+    refused(api.get(f"{PREFIX}/manifests/manifest_nope/file"), 404)

@@ -16,7 +16,16 @@ def shipper_account_data(account: ShipperAccount) -> dict:
     return {"id": account.id, "slug": account.slug, "description": account.description}
 
 
+def manifest_file_data(manifest: Manifest | None, *, absolute) -> dict | None:
+    if manifest is None or not manifest.file:
+        return None
+    url = absolute(reverse("postmen-manifest-file", args=[manifest.id]))
+    return {"url": url, "file_type": "pdf", "paper_size": "letter"}
+
+
 def label_data(label: Label, *, absolute) -> dict:
+    """A label; its `files.manifest` is the manifest it was handed over on, once it is
+    (`label.manifest` is expected fetched with it)."""
     label_file = None
     if label.label_file:
         url = absolute(reverse("postmen-label-file", args=[label.id]))
@@ -49,7 +58,7 @@ def label_data(label: Label, *, absolute) -> dict:
         "files": {
             "label": label_file,
             "invoice": None,
-            "manifest": None,
+            "manifest": manifest_file_data(label.manifest, absolute=absolute),
             "customs_declaration": None,
         },
         "references": list(label.references),
@@ -59,12 +68,12 @@ def label_data(label: Label, *, absolute) -> dict:
     }
 
 
-def manifest_data(manifest: Manifest, label_ids: list[str]) -> dict:
+def manifest_data(manifest: Manifest, label_ids: list[str], *, absolute) -> dict:
     return {
         "id": manifest.id,
         "status": manifest.status,
         "shipper_account": shipper_account_data(manifest.shipper_account),
-        "files": {"manifest": None},
+        "files": {"manifest": manifest_file_data(manifest, absolute=absolute)},
         "labels": [{"id": pk} for pk in label_ids],
         "created_at": api_time(manifest.created_at),
         "updated_at": api_time(manifest.updated_at),

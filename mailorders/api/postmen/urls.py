@@ -12,5 +12,6 @@ urlpatterns = [
     path("cancel-labels", views.CancelLabelView.as_view(), name="postmen-cancel-labels"),
     path("manifests", views.ManifestListView.as_view(), name="postmen-manifests"),
     path("manifests/<str:pk>", views.ManifestDetailView.as_view(), name="postmen-manifest"),
+    path("manifests/<str:pk>/file", views.ManifestFileView.as_view(), name="postmen-manifest-file"),
     re_path(r"^.*$", PostmenNotFoundView.as_view()),
 ]

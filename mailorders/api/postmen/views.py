@@ -34,7 +34,7 @@ class LabelListView(PostmenAPIView):
         limit, offset = page_params(request)
         labels = list(
             Label.objects.for_partner(self.partner)
-            .select_related("shipper_account")
+            .select_related("shipper_account", "manifest")
             .order_by("-created_at", "-id")[offset : offset + limit + 1]
         )
         more = len(labels) > limit
@@ -56,7 +56,9 @@ class LabelListView(PostmenAPIView):
 
 def _label(view: PostmenAPIView, pk: str) -> Label:
     label = (
-        Label.objects.for_partner(view.partner).select_related("shipper_account").filter(pk=pk)
+        Label.objects.for_partner(view.partner)
+        .select_related("shipper_account", "manifest")
+        .filter(pk=pk)
     ).first()
     if label is None:
         raise Http404
@@ -118,7 +120,20 @@ class ManifestListView(PostmenAPIView):
             label_ids=label_ids,
             actor=self.actor,
         )
-        return postmen_response(manifest_data(manifest, _manifest_label_ids(manifest)))
+        return postmen_response(
+            manifest_data(
+                manifest, _manifest_label_ids(manifest), absolute=request.build_absolute_uri
+            )
+        )
+
+
+def _manifest(view: PostmenAPIView, pk: str) -> Manifest:
+    manifest = (
+        Manifest.objects.filter(partner=view.partner, pk=pk).select_related("shipper_account")
+    ).first()
+    if manifest is None:
+        raise Http404
+    return manifest
 
 
 def _manifest_label_ids(manifest: Manifest) -> list[str]:
@@ -127,11 +142,19 @@ def _manifest_label_ids(manifest: Manifest) -> list[str]:
 
 class ManifestDetailView(PostmenAPIView):
     def get(self, request, pk: str):
-        manifest = (
-            Manifest.objects.filter(partner=self.partner, pk=pk)
-            .select_related("shipper_account")
-            .first()
+        manifest = _manifest(self, pk)
+        return postmen_response(
+            manifest_data(
+                manifest, _manifest_label_ids(manifest), absolute=request.build_absolute_uri
+            )
         )
-        if manifest is None:
+
+
+class ManifestFileView(PostmenAPIView):
+    def get(self, request, pk: str):
+        manifest = _manifest(self, pk)
+        if not manifest.file:
             raise Http404
-        return postmen_response(manifest_data(manifest, _manifest_label_ids(manifest)))
+        return FileResponse(
+            manifest.file.open("rb"), content_type="application/pdf", filename=f"{manifest.id}.pdf"
+        )
