@@ -122,7 +122,8 @@ class WebhookEvent(models.Model):
                 fields=["created_at"],
                 condition=Q(dispatched_at__isnull=True),
                 name="webhook_event_undispatched",
-            )
+            ),
+            models.Index(fields=["created_at", "id"], name="webhook_event_created"),
         ]
 
     def __str__(self) -> str:
