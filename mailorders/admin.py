@@ -257,7 +257,38 @@ class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
     list_select_related = ["partner"]
     search_fields = ["=id"]
     date_hierarchy = "created_at"
-    readonly_fields = ["pdf_link", "shipment_link"]
+    # The PDF and the shipment are offered as links (the stored file's own URL is not served).
+    fields = [
+        "partner",
+        "live",
+        "shipper_account",
+        "status",
+        "tracking_numbers",
+        "pdf_link",
+        "shipment_link",
+        "manifest",
+        "service_type",
+        "paper_size",
+        "ship_date",
+        "references",
+        "ship_from",
+        "ship_to",
+        "return_to",
+        "parcels",
+        "delivery_instructions",
+        "is_document",
+        "return_shipment",
+        "customs",
+        "billing",
+        "custom_fields",
+        "charge_amount",
+        "charge_currency",
+        "charge_weight_value",
+        "charge_weight_unit",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = ["pdf_link", "shipment_link", "updated_at"]
     actions = ["cancel_labels", "manifest_labels"]
     # The confirmation page lists this many labels; the action acts on the whole selection.
     CONFIRM_LISTED = 100

@@ -365,6 +365,7 @@ def test_the_label_admin_page_links_its_pdf_and_shipment(manager_client, label):
     pdf = reverse("admin:mailorders_label_pdf", args=[label.pk])
     assert f'href="{pdf}"' in page and f"{label.tracking_number}.pdf" in page
     assert f'href="{page_url(label)}"' in page
+    assert label.label_file.name not in page  # the stored file's URL is not served
     response = manager_client.get(pdf)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert label.tracking_number in pdf_text(b"".join(response.streaming_content))
