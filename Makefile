@@ -88,6 +88,7 @@ run: install .env
 	"$(PY)" manage.py schedule_webhook_sweep
 	"$(PY)" manage.py pod_keys
 	"$(PY)" manage.py schedule_pod_retention
+	"$(PY)" manage.py schedule_housekeeping
 	pids=()
 	stop() {
 	  trap '' INT TERM HUP

@@ -256,6 +256,12 @@ WEBHOOKS_CLAIM_SECONDS = env.int("WEBHOOKS_CLAIM_SECONDS", default=60)
 WEBHOOKS_SWEEP_INTERVAL_SECONDS = env.int("WEBHOOKS_SWEEP_INTERVAL_SECONDS", default=60)
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
 
+# Housekeeping (shipdesk.housekeeping, hourly): webhook events with nothing left to send, and
+# finished task results, are deleted after these many days.
+WEBHOOKS_HISTORY_DAYS = env.int("WEBHOOKS_HISTORY_DAYS", default=30)
+TASK_RESULTS_DAYS = env.int("TASK_RESULTS_DAYS", default=14)
+HOUSEKEEPING_INTERVAL_SECONDS = env.int("HOUSEKEEPING_INTERVAL_SECONDS", default=3600)
+
 # Signed proofs of delivery (tracking.pod). The Ed25519 signing key: POD_SIGNING_KEY (base64 of a
 # 32-byte seed) or the key file `manage.py pod_keys` writes (and `--rotate` rotates); retired
 # public keys stay published at /.well-known/shipdesk-passport.json so older PODs still verify.
