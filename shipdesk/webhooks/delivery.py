@@ -26,7 +26,7 @@ from django.utils import timezone
 from shipdesk.audit import SYSTEM, audit_record
 from shipdesk.webhooks.models import Webhook, WebhookDelivery, WebhookEvent, WebhookInvocation
 from shipdesk.webhooks.signing import SIGNATURE_HEADER, event_sign
-from shipdesk.webhooks.targets import TargetRefused, target_check
+from shipdesk.webhooks.targets import PublicOnlyAdapter, TargetRefused, target_check
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,11 @@ def _session() -> requests.Session:
     """One per sending thread: keeps connections to endpoints alive. No proxies or .netrc
     credentials from the environment: a partner's URL gets nothing but the delivery."""
     if not hasattr(_local, "session"):
-        _local.session = requests.Session()
-        _local.session.trust_env = False
+        session = requests.Session()
+        session.trust_env = False
+        for scheme in ("http://", "https://"):
+            session.mount(scheme, PublicOnlyAdapter())
+        _local.session = session
     return _local.session
 
 

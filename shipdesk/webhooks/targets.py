@@ -3,7 +3,9 @@ addresses (a partner must not reach shipdesk's own network), unless
 WEBHOOKS_ALLOW_PRIVATE_TARGETS is set (development and tests).
 
 Checked when a webhook is saved and again before every request, since a name can come to
-resolve elsewhere. Redirects are never followed.
+resolve elsewhere; and, since it could change between that check and the request (DNS
+rebinding), the connection itself checks the address it reached before a byte is sent
+(`PublicOnlyAdapter`). Redirects are never followed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
 
 
 class TargetRefused(ValueError):
@@ -58,3 +64,41 @@ def target_check(url: str) -> None:
                 f"The URL's host {parts.hostname} is on a loopback or private network "
                 f"({address}); webhooks are only sent to public addresses."
             )
+
+
+class _PublicPeerOnly:
+    """A connection that hangs up, before sending anything, on a peer that is not public."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
+        if not settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS and not _is_public(peer):
+            sock.close()
+            raise NewConnectionError(
+                self, f"{self.host} now resolves to {peer}, a loopback or private address."
+            )
+        return sock
+
+
+class _HTTPConnection(_PublicPeerOnly, HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_PublicPeerOnly, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class PublicOnlyAdapter(HTTPAdapter):
+    """requests' adapter whose connections refuse non-public peers (see _PublicPeerOnly)."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}

@@ -1,6 +1,7 @@
 """Delivery on the real worker to a real receiver on 127.0.0.1: retries, leases, disabling,
 replays. Time moves with time-machine; nothing sleeps."""
 
+import ipaddress
 from datetime import timedelta
 
 import pytest
@@ -350,3 +351,27 @@ def test_a_backlog_queues_a_helper_drain_for_another_worker(
     assert len(httpserver.log) == 150
     assert WebhookDelivery.objects.filter(status="delivered").count() == 150
     assert not WebhookEvent.objects.filter(dispatched_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_name_that_comes_to_resolve_to_a_private_address_after_the_check_is_not_sent_to(
+    partner, make_webhook, httpserver, settings, clock, monkeypatch
+):
+    """DNS rebinding: the name passed the check, then resolved to loopback for the request."""
+    answers(httpserver)
+    webhook = make_webhook(f"http://localhost:{httpserver.port}/hook")
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+    # The check's own lookup saw a public address; the connection's lookup gets loopback.
+    monkeypatch.setattr(
+        "shipdesk.webhooks.targets._addresses",
+        lambda host, port: [ipaddress.ip_address("93.184.216.34")],
+    )
+    record(partner)
+    run_worker()
+
+    assert httpserver.log == []
+    (invocation,) = webhook.invocations.all()
+    assert invocation.status_code is None
+    assert (
+        "now resolves to 127.0.0.1" in invocation.error or "now resolves to ::1" in invocation.error
+    )
