@@ -197,6 +197,10 @@ class ShipperAccountAdmin(admin.ModelAdmin):
     readonly_fields = ["next_serial"]
 
 
+# Labels on one manifest at most, as the label API allows; a larger group makes more manifests.
+MANIFEST_MAX = 1000
+
+
 class LabelGroup(NamedTuple):
     """Labels one manifest hands over: a partner's, bought on one shipper account."""
 
@@ -255,7 +259,7 @@ class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
     ]
     list_filter = ["status", "paper_size", "service_type", "partner"]
     list_select_related = ["partner"]
-    search_fields = ["=id"]
+    search_fields = ["=id", "=shipment__tracking_number"]
     date_hierarchy = "created_at"
     # The PDF and the shipment are offered as links (the stored file's own URL is not served).
     fields = [
@@ -376,7 +380,11 @@ class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
             if key not in groups:
                 groups[key] = LabelGroup(label.partner, label.shipper_account, [])
             groups[key].labels.append(label)
-        plan.groups = list(groups.values())
+        plan.groups = [
+            LabelGroup(group.partner, group.account, group.labels[start : start + MANIFEST_MAX])
+            for group in groups.values()
+            for start in range(0, len(group.labels), MANIFEST_MAX)
+        ]
         plan.labels = [label for group in plan.groups for label in group.labels]
         if "apply" not in request.POST:
             return self._confirm(

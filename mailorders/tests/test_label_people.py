@@ -379,3 +379,25 @@ def test_the_changelist_offers_the_actions_to_managers(
     with django_assert_max_num_queries(12):
         page = manager_client.get(CHANGELIST).content.decode()
     assert "Cancel selected labels…" in page and "Manifest selected labels…" in page
+
+
+def test_a_group_past_the_manifest_limit_makes_more_manifests(
+    manager_client, make_label, monkeypatch
+):
+    monkeypatch.setattr("mailorders.admin.MANIFEST_MAX", 2)
+    labels = [make_label() for _ in range(5)]
+    chosen = select(labels, "manifest_labels")
+
+    assert "Manifest 5 labels on 3 manifests." in text(manager_client.post(CHANGELIST, chosen))
+    response = manager_client.post(CHANGELIST, {**chosen, "apply": "yes"}, follow=True)
+
+    assert "Manifested 5 labels on 3 manifests (" in messages_of(response)
+    assert sorted(m.labels.count() for m in Manifest.objects.all()) == [1, 2, 2]
+
+
+def test_managers_find_a_label_by_its_tracking_number(manager_client, make_label):
+    label, other = make_label(), make_label()
+
+    page = manager_client.get(CHANGELIST, {"q": label.tracking_number}).content.decode()
+
+    assert label.pk in page and other.pk not in page
