@@ -32,21 +32,23 @@ def labels_bulk_create(
     account.save(update_fields=["next_serial"])
     labels = [
         Label(
-            partner=account.partner,
-            shipper_account=account,
-            service_type=SERVICE,
-            ship_from=ADDRESS_FROM,
-            ship_to={**ADDRESS_TO, "postal_code": f"{10000 + serial % 90000:05d}"},
-            parcels=[PARCEL],
-            references=[f"order-{serial}"],
-            status=LabelStatus.CREATED,
-            charge_weight_value=Decimal("1.250"),
-            ship_date=start.date(),
-            tracking_numbers=[
-                impb_number(service_type=SERVICE, mailer_id=account.mailer_id, serial=serial)
-            ],
-            created_at=start + step * (serial - first),
-            **fields,
+            **{
+                "partner": account.partner,
+                "shipper_account": account,
+                "service_type": SERVICE,
+                "ship_from": ADDRESS_FROM,
+                "ship_to": {**ADDRESS_TO, "postal_code": f"{10000 + serial % 90000:05d}"},
+                "parcels": [PARCEL],
+                "references": [f"order-{serial}"],
+                "status": LabelStatus.CREATED,
+                "charge_weight_value": Decimal("1.250"),
+                "ship_date": start.date(),
+                "tracking_numbers": [
+                    impb_number(service_type=SERVICE, mailer_id=account.mailer_id, serial=serial)
+                ],
+                "created_at": start + step * (serial - first),
+                **fields,
+            }
         )
         for serial in range(first, first + count)
     ]

@@ -1,13 +1,26 @@
-"""The Postmen v3 dialect (/postmen/v3/): key header, envelope, paging.
+"""The Postmen v3 dialect (/postmen/v3/): key header, envelope, paging, list filters.
 
 Every answer is `{"meta": {"code", "message", "details", "retryable"}, "data": …}`; a refused
 request lists each field at fault in `meta.details` as `{"path", "info"}`. The key is read from
 `as-api-key` (seed 002) or `postmen-api-key` (Postmen's own clients); same partner keys, throttle
 and isolation as the other APIs.
+
+Lists page newest first with an opaque `next_token`: a signed keyset cursor over
+(created_at, id) of the last row shown, bound to the partner and to the list that gave it. The
+next page is `WHERE (created_at, id) < cursor ORDER BY created_at DESC, id DESC LIMIT n`, so any
+page costs what the first costs, and rows created while a partner pages never shift the pages
+still to come.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -17,7 +30,10 @@ from shipdesk.api import ENVELOPES, APIError, APIKeyAuthentication, PartnerAPIVi
 HEADERS = ("as-api-key", "postmen-api-key")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-MAX_OFFSET = 10_000_000
+TOKEN_SALT = "postmen.next_token."
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MICROSECOND = dt.timedelta(microseconds=1)
+MAX_ID_LENGTH = 40
 
 
 class PostmenKeyAuthentication(APIKeyAuthentication):
@@ -79,11 +95,98 @@ def refused(exc: LabelError) -> APIError:
     return APIError(str(exc), http_status=status, data={"details": exc.details})
 
 
-def page_params(request) -> tuple[int, int]:
-    """`limit` (1-100, default 20) and `next_token` (from the previous page) by name."""
+def field_error(name: str, info: str) -> APIError:
+    return APIError(f"{name}: {info}", data={"details": [{"path": name, "info": info}]})
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list
+    limit: int
+    next_token: str
+
+
+def keyset_page(request, queryset: QuerySet, *, partner, kind: str) -> Page:
+    """One page of `queryset` (already the partner's, filtered), newest first: `limit` (1-100,
+    default 20) rows after the `next_token` a previous page of the same `kind` of list gave."""
     limit = _int(request.query_params.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT, "limit")
-    offset = _int(request.query_params.get("next_token"), 0, 0, MAX_OFFSET, "next_token")
-    return limit, offset
+    queryset = queryset.order_by("-created_at", "-pk")
+    raw = request.query_params.get("next_token", "")
+    if raw:
+        created_at, pk = _cursor_read(raw, partner=partner, kind=kind)
+        queryset = queryset.filter(
+            Q(created_at__lt=created_at) | Q(pk__lt=pk), created_at__lte=created_at
+        )
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return Page(rows=rows, limit=limit, next_token="")
+    last = rows[limit - 1]
+    return Page(rows=rows[:limit], limit=limit, next_token=_cursor(last, partner, kind))
+
+
+def _cursor(row, partner, kind: str) -> str:
+    micros = (row.created_at - EPOCH) // MICROSECOND
+    return signing.dumps([partner.pk, micros, row.pk], salt=TOKEN_SALT + kind)
+
+
+def _cursor_read(raw: str, *, partner, kind: str) -> tuple[dt.datetime, str]:
+    try:
+        partner_pk, micros, pk = signing.loads(raw, salt=TOKEN_SALT + kind)
+        if partner_pk != partner.pk or not isinstance(pk, str) or isinstance(micros, bool):
+            raise ValueError
+        return EPOCH + micros * MICROSECOND, pk
+    except (signing.BadSignature, ValueError, TypeError, OverflowError):
+        raise field_error(
+            "next_token", "not a next_token this list gave you: start again without it."
+        ) from None
+
+
+def query_choice(request, name: str, allowed) -> str | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    if raw not in allowed:
+        raise field_error(name, f"must be one of: {', '.join(allowed)}.")
+    return raw
+
+
+def query_id(request, name: str) -> str | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    if len(raw) > MAX_ID_LENGTH or not raw.replace("_", "").replace("-", "").isalnum():
+        raise field_error(name, "must be an id.")
+    return raw
+
+
+def query_datetime(request, name: str) -> dt.datetime | None:
+    """An ISO 8601 date-time (a date alone is its midnight; without an offset, server time)."""
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise field_error(name, "must be an ISO 8601 date-time, e.g. 2026-11-27T16:00:00Z.")
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def created_between(request) -> Q:
+    """`created_at_min` / `created_at_max` (both inclusive) as a filter."""
+    low = query_datetime(request, "created_at_min")
+    high = query_datetime(request, "created_at_max")
+    if low and high and high < low:
+        raise field_error("created_at_max", "must not be before created_at_min.")
+    found = Q()
+    if low:
+        found &= Q(created_at__gte=low)
+    if high:
+        found &= Q(created_at__lte=high)
+    return found
 
 
 def _int(raw, default: int, low: int, high: int, name: str) -> int:

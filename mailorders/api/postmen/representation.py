@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 
 from mailorders.choices import LabelServiceType
@@ -13,7 +14,27 @@ def api_time(value) -> str:
 
 
 def shipper_account_data(account: ShipperAccount) -> dict:
+    """The account as a label or manifest names it."""
     return {"id": account.id, "slug": account.slug, "description": account.description}
+
+
+def shipper_account_detail(account: ShipperAccount) -> dict:
+    """The account as GET /shipper-accounts gives it. Credentials are never shown (Postmen
+    does not show them either); an account is not edited after it is set up in admin, so its
+    `updated_at` is its `created_at`."""
+    created = api_time(account.created_at)
+    return {
+        "id": account.id,
+        "address": None,
+        "slug": account.slug,
+        "status": "enabled",
+        "description": account.description,
+        "type": "default",
+        "timezone": settings.TIME_ZONE,
+        "settings": {"sandbox": account.sandbox, "mailer_id": account.mailer_id},
+        "created_at": created,
+        "updated_at": created,
+    }
 
 
 def manifest_file_data(manifest: Manifest | None, *, absolute) -> dict | None:

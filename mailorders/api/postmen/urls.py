@@ -1,4 +1,4 @@
-"""/postmen/v3/…: shipping labels and manifests; anything else answers Postmen's 404."""
+"""/postmen/v3/…: labels, manifests and shipper accounts; anything else answers Postmen's 404."""
 
 from django.urls import path, re_path
 
@@ -13,5 +13,11 @@ urlpatterns = [
     path("manifests", views.ManifestListView.as_view(), name="postmen-manifests"),
     path("manifests/<str:pk>", views.ManifestDetailView.as_view(), name="postmen-manifest"),
     path("manifests/<str:pk>/file", views.ManifestFileView.as_view(), name="postmen-manifest-file"),
+    path("shipper-accounts", views.ShipperAccountListView.as_view(), name="postmen-accounts"),
+    path(
+        "shipper-accounts/<str:pk>",
+        views.ShipperAccountDetailView.as_view(),
+        name="postmen-account",
+    ),
     re_path(r"^.*$", PostmenNotFoundView.as_view()),
 ]

@@ -1,21 +1,36 @@
-"""/postmen/v3/: labels (create, list, get, file), cancel-labels, manifests. Thin: parse, call
-one service, shape the answer."""
+"""/postmen/v3/: labels (create, list, get, file), cancel-labels, manifests (create, list, get,
+file), shipper accounts (list, get). Thin: parse, call one service, shape the answer."""
 
 from __future__ import annotations
 
+import re
+
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 
 from mailorders.api.postmen.base import (
     PostmenAPIView,
-    page_params,
+    created_between,
+    field_error,
+    keyset_page,
     postmen_response,
+    query_choice,
+    query_id,
 )
-from mailorders.api.postmen.representation import api_time, label_data, manifest_data
-from mailorders.models import Label, Manifest
+from mailorders.api.postmen.representation import (
+    api_time,
+    label_data,
+    manifest_data,
+    shipper_account_detail,
+)
+from mailorders.choices import LabelStatus, ManifestStatus
+from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
 from mailorders.services.labels import label_cancel, label_create, manifest_create
 
 MAX_MANIFEST_LABELS = 1000
+MAX_TRACKING_NUMBERS = 50
+TRACKING_NUMBER = re.compile(r"[A-Z0-9]{4,34}")
 
 
 def _id_of(body: dict, key: str) -> str:
@@ -29,21 +44,50 @@ def _id_of(body: dict, key: str) -> str:
     return value
 
 
+def _account_and_status(request, statuses) -> Q:
+    """`shipper_account_id`, `status`, `created_at_min` and `created_at_max`, as one filter."""
+    found = created_between(request)
+    if account_id := query_id(request, "shipper_account_id"):
+        found &= Q(shipper_account_id=account_id)
+    if status := query_choice(request, "status", statuses):
+        found &= Q(status=status)
+    return found
+
+
+def _tracking_numbers(request) -> list[str] | None:
+    raw = request.query_params.get("tracking_numbers")
+    if raw in (None, ""):
+        return None
+    numbers = [n.strip().replace(" ", "").upper() for n in raw.split(",") if n.strip()]
+    if not numbers or len(numbers) > MAX_TRACKING_NUMBERS:
+        raise field_error(
+            "tracking_numbers", f"a comma-separated list of 1 to {MAX_TRACKING_NUMBERS} numbers."
+        )
+    bad = [n for n in numbers if not TRACKING_NUMBER.fullmatch(n)]
+    if bad:
+        raise field_error("tracking_numbers", f"not a tracking number: {bad[0][:40]}.")
+    return numbers
+
+
 class LabelListView(PostmenAPIView):
     def get(self, request):
-        limit, offset = page_params(request)
-        labels = list(
+        found = _account_and_status(request, LabelStatus.values)
+        if (numbers := _tracking_numbers(request)) is not None:
+            found &= Q(tracking_numbers__0__in=numbers)  # a label has one tracking number
+        page = keyset_page(
+            request,
             Label.objects.for_partner(self.partner)
-            .select_related("shipper_account", "manifest")
-            .order_by("-created_at", "-id")[offset : offset + limit + 1]
+            .filter(found)
+            .select_related("shipper_account", "manifest"),
+            partner=self.partner,
+            kind="labels",
         )
-        more = len(labels) > limit
         absolute = request.build_absolute_uri
         return postmen_response(
             {
-                "limit": limit,
-                "next_token": str(offset + limit) if more else "",
-                "labels": [label_data(label, absolute=absolute) for label in labels[:limit]],
+                "limit": page.limit,
+                "next_token": page.next_token,
+                "labels": [label_data(label, absolute=absolute) for label in page.rows],
             }
         )
 
@@ -98,6 +142,28 @@ class CancelLabelView(PostmenAPIView):
 
 
 class ManifestListView(PostmenAPIView):
+    def get(self, request):
+        label_ids = Label.objects.only("id", "manifest_id").order_by("id")
+        page = keyset_page(
+            request,
+            Manifest.objects.filter(partner=self.partner)
+            .filter(_account_and_status(request, ManifestStatus.values))
+            .select_related("shipper_account")
+            .prefetch_related(Prefetch("labels", queryset=label_ids)),
+            partner=self.partner,
+            kind="manifests",
+        )
+        absolute = request.build_absolute_uri
+        manifests = [
+            manifest_data(
+                manifest, [label.id for label in manifest.labels.all()], absolute=absolute
+            )
+            for manifest in page.rows
+        ]
+        return postmen_response(
+            {"limit": page.limit, "next_token": page.next_token, "manifests": manifests}
+        )
+
     def post(self, request):
         body = self.body()
         account_id = _id_of(body, "shipper_account")
@@ -158,3 +224,28 @@ class ManifestFileView(PostmenAPIView):
         return FileResponse(
             manifest.file.open("rb"), content_type="application/pdf", filename=f"{manifest.id}.pdf"
         )
+
+
+class ShipperAccountListView(PostmenAPIView):
+    def get(self, request):
+        page = keyset_page(
+            request,
+            ShipperAccount.objects.filter(partner=self.partner),
+            partner=self.partner,
+            kind="shipper-accounts",
+        )
+        return postmen_response(
+            {
+                "limit": page.limit,
+                "next_token": page.next_token,
+                "shipper_accounts": [shipper_account_detail(a) for a in page.rows],
+            }
+        )
+
+
+class ShipperAccountDetailView(PostmenAPIView):
+    def get(self, request, pk: str):
+        account = ShipperAccount.objects.filter(partner=self.partner, pk=pk).first()
+        if account is None:
+            raise Http404
+        return postmen_response(shipper_account_detail(account))
