@@ -2,8 +2,9 @@
 
 The counts live in the shared cache (CACHES: the database table by default, Redis at scale),
 so every web process sees the same ones. Past LOGIN_FAILURES_PER_USERNAME failures for a
-username, or LOGIN_FAILURES_PER_ADDRESS from one address, log-ins from it are refused without
-checking the password until LOGIN_LOCKOUT_SECONDS after the last counted failure.
+username, or LOGIN_FAILURES_PER_ADDRESS from one client address (behind reverse proxies, see
+TRUSTED_PROXIES), log-ins from it are refused without checking the password until
+LOGIN_LOCKOUT_SECONDS after the last counted failure.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
+from shipdesk.clients import client_address
+
 THROTTLED = "throttled"
 
 
 class LoginThrottle:
     def __init__(self, request, username: str):
         name = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
-        address = request.META.get("REMOTE_ADDR", "") if request else ""
+        address = client_address(request) if request else ""
         self.limits = {
             f"login-failures:user:{name}": settings.LOGIN_FAILURES_PER_USERNAME,
             f"login-failures:addr:{address}": settings.LOGIN_FAILURES_PER_ADDRESS,

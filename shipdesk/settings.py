@@ -275,10 +275,12 @@ POD_RETIRED_PUBLIC_KEYS = env.list("POD_RETIRED_PUBLIC_KEYS", default=[])
 # on /pod answers 410 pod_outside_retention and /proof keeps the chain hashes.
 POD_RETENTION_DAYS = env.int("POD_RETENTION_DAYS", default=30)
 POD_RETENTION_INTERVAL_SECONDS = env.int("POD_RETENTION_INTERVAL_SECONDS", default=3600)
-# The public POD endpoints' limit per client address, and how many reverse proxies in front
-# of shipdesk append to X-Forwarded-For (0: the client is REMOTE_ADDR).
+# The public POD endpoints' limit per client address.
 POD_RATE_PER_MINUTE = env.int("POD_RATE_PER_MINUTE", default=60)
-POD_TRUSTED_PROXIES = env.int("POD_TRUSTED_PROXIES", default=0)
+# How many reverse proxies in front of shipdesk append to X-Forwarded-For (0: the client is
+# REMOTE_ADDR), for the limits counted per client address (log-in, public POD endpoints).
+# POD_TRUSTED_PROXIES is its older name.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=env.int("POD_TRUSTED_PROXIES", default=0))
 
 # The agents' workspace: a shipment with no carrier event for this many days is listed under
 # "Needs attention"; failed log-ins are counted per username and per client address in the

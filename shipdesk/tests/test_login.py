@@ -59,6 +59,32 @@ def test_an_address_is_locked_after_failures_over_many_usernames(client, agent_u
 
 
 @pytest.mark.django_db
+def test_behind_a_trusted_proxy_each_client_has_its_own_address_limit(client, settings):
+    settings.TRUSTED_PROXIES = 1
+    proxy = "10.0.0.1"  # every request reaches shipdesk from the proxy
+    for i in range(5):
+        client.post(
+            LOGIN,
+            {"username": f"guess{i}", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="6.6.6.6",
+        )
+
+    def from_client(forwarded: str):
+        return client.post(
+            LOGIN,
+            {"username": "someone", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    assert from_client("6.6.6.6").status_code == 429
+    # The attacker's own X-Forwarded-For entry is not trusted: the proxy's is.
+    assert from_client("1.2.3.4, 6.6.6.6").status_code == 429
+    assert from_client("7.7.7.7").status_code == 200
+
+
+@pytest.mark.django_db
 def test_a_successful_log_in_clears_the_username_count(client, agent_user):
     attempt(client, "ada.agent", "wrong")
     attempt(client, "ada.agent", "wrong")

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from shipdesk.clients import client_address
 from tracking.models import Shipment
 from tracking.pod.document import pod_document, proof_document
 from tracking.pod.errors import PodError, PodKeysUnavailable, PodMalformedUUID, PodNotFound
@@ -32,23 +33,13 @@ UUID_RE = re.compile(
 class ClientIPThrottle(BaseThrottle):
     """POD_RATE_PER_MINUTE requests per client address, counted in the shared cache.
 
-    The address is REMOTE_ADDR, or, behind POD_TRUSTED_PROXIES proxies, the address the
-    outermost trusted proxy saw (X-Forwarded-For read from the right, never spoofable).
+    The address is shipdesk.clients.client_address (TRUSTED_PROXIES says how to read it).
     """
-
-    def client(self, request) -> str:
-        hops = settings.POD_TRUSTED_PROXIES
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if hops and forwarded:
-            chain = [part.strip() for part in forwarded.split(",") if part.strip()]
-            if chain:
-                return chain[-min(hops, len(chain))]
-        return request.META.get("REMOTE_ADDR", "")
 
     def allow_request(self, request, view) -> bool:
         now = time.time()
         window = math.floor(now / 60)
-        counter = f"pod-throttle:{self.client(request)}:{window}"
+        counter = f"pod-throttle:{client_address(request)}:{window}"
         cache.add(counter, 0, timeout=120)
         try:
             used = cache.incr(counter)

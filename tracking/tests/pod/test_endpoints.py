@@ -215,7 +215,7 @@ def test_the_public_endpoints_are_throttled_per_client_address(public, delivered
 
 def test_behind_trusted_proxies_the_forwarded_address_is_the_client(public, delivered, settings):
     settings.POD_RATE_PER_MINUTE = 1
-    settings.POD_TRUSTED_PROXIES = 1
+    settings.TRUSTED_PROXIES = 1
     with time_machine.travel(NOW, tick=False):
         first = public.get(pod_url(delivered), HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.1")
         second = public.get(pod_url(delivered), HTTP_X_FORWARDED_FOR="7.7.7.7, 198.51.100.1")
