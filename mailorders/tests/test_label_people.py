@@ -190,6 +190,17 @@ def test_an_agent_finds_a_shipment_by_its_label_id(
     assert 'class="badge source-label"' in response.content.decode()
 
 
+def test_the_ordinary_search_does_not_look_at_labels(
+    agent_client, label, django_assert_num_queries
+):
+    agent_client.get(SEARCH)  # session warm
+    with django_assert_num_queries(5) as queries:
+        response = agent_client.get(SEARCH, {"q": "Ada"})
+
+    assert found(response) == [label.tracking_number]
+    assert not any("mailorders_label" in q["sql"] for q in queries.captured_queries)
+
+
 def test_a_label_id_that_matches_nothing_finds_nothing(agent_client, label):
     assert found(agent_client.get(SEARCH, {"q": "label_" + "Z" * 22})) == []
     assert found(agent_client.get(SEARCH, {"q": label.pk[:-1]})) == []  # ids match whole
