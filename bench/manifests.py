@@ -1,0 +1,70 @@
+"""Manifests: how long `manifest_create` takes for a full manifest of 1,000 labels.
+
+    .venv/bin/python bench/manifests.py
+
+On a throwaway SQLite database, 1,000 created labels are written straight to the table (no label
+PDFs: a manifest reads only the rows). Then `mailorders.services.labels.manifest_create` hands
+them over, rendering the letter-size manifest PDF (a table of every label, its header repeated on
+each page, the manifest id as a Code 128 barcode) inside its transaction, three times over fresh
+labels; the median is the figure. The transaction holds SQLite's write lock that long, so it must
+stay well under the 20 s busy timeout.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import statistics
+import tempfile
+import time
+
+from _setup import figure, progress, table, throwaway_database
+
+LABELS = 1000
+ROUNDS = 3
+
+
+def main() -> None:
+    with throwaway_database("sqlite") as database:
+        from django.conf import settings
+
+        settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="shipdesk-bench-media-")
+        try:
+            run(database)
+        finally:
+            shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+def run(database: str) -> None:
+    from pypdf import PdfReader
+
+    from mailorders.models import ShipperAccount
+    from mailorders.services.labels import manifest_create
+    from mailorders.tests.label_rows import labels_bulk_create
+    from shipdesk.models import Partner
+
+    partner = Partner.objects.create(name="Bench", slug="bench")
+    account = ShipperAccount.objects.create(partner=partner, description="USPS Sandbox")
+    seconds, pages = [], 0
+    for round_number in range(1, ROUNDS + 1):
+        progress(f"round {round_number}/{ROUNDS}")
+        labels_bulk_create(account, LABELS)
+        start = time.perf_counter()
+        manifest = manifest_create(partner=partner, shipper_account_id=account.pk)
+        seconds.append(time.perf_counter() - start)
+        with manifest.file.open("rb") as stored:
+            pages = len(PdfReader(io.BytesIO(stored.read())).pages)
+    median = statistics.median(seconds)
+    print(f"manifest_create with {LABELS} labels, {database}, {ROUNDS} rounds")
+    print()
+    print(
+        table(
+            ["labels", "pages", "median s", "min s", "max s"],
+            [[LABELS, pages, median, min(seconds), max(seconds)]],
+        )
+    )
+    figure("manifest_1000_s", median, "s")
+
+
+if __name__ == "__main__":
+    main()
