@@ -335,6 +335,7 @@ class ShipperAccount(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["partner", "-created_at", "-id"])]
 
     def __str__(self) -> str:
         return self.description or self.id
@@ -355,6 +356,7 @@ class Manifest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "-created_at", "-id"])]
 
     def __str__(self) -> str:
         return self.id
@@ -417,6 +419,7 @@ class Label(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "-created_at", "-id"])]
 
     def __str__(self) -> str:
         return f"label {self.id}"
