@@ -31,7 +31,7 @@ from mailorders.models import (
 )
 from mailorders.representation import pdf_path
 from mailorders.services.common import LabelError
-from mailorders.services.labels import label_cancel, manifest_create
+from mailorders.services.labels import MANIFEST_MAX_LABELS, label_cancel, manifest_create
 from mailorders.services.orders import orders_cancel, orders_progress
 from mailorders.views import label_pdf_response
 from shipdesk.admin import ManagerActionsMixin
@@ -195,10 +195,6 @@ class ShipperAccountAdmin(admin.ModelAdmin):
     search_fields = ["=id", "description"]
     fields = ["partner", "description", "sandbox", "credentials_ref", "mailer_id", "next_serial"]
     readonly_fields = ["next_serial"]
-
-
-# Labels on one manifest at most, as the label API allows; a larger group makes more manifests.
-MANIFEST_MAX = 1000
 
 
 class LabelGroup(NamedTuple):
@@ -381,9 +377,11 @@ class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
                 groups[key] = LabelGroup(label.partner, label.shipper_account, [])
             groups[key].labels.append(label)
         plan.groups = [
-            LabelGroup(group.partner, group.account, group.labels[start : start + MANIFEST_MAX])
+            LabelGroup(
+                group.partner, group.account, group.labels[start : start + MANIFEST_MAX_LABELS]
+            )
             for group in groups.values()
-            for start in range(0, len(group.labels), MANIFEST_MAX)
+            for start in range(0, len(group.labels), MANIFEST_MAX_LABELS)
         ]
         plan.labels = [label for group in plan.groups for label in group.labels]
         if "apply" not in request.POST:

@@ -43,6 +43,8 @@ MAX_SIDE_IN = Decimal(108)
 MAX_LENGTH_PLUS_GIRTH_IN = Decimal(130)
 MAX_PARCELS = 1  # one label, one parcel (USPS has no multi-piece labels)
 MAX_REFERENCES = 2
+# A manifest's PDF is drawn inside its transaction: 1,000 labels take about 3 s.
+MANIFEST_MAX_LABELS = 1000
 MAX_TEXT = 255
 # Address members copied onto the Shipment are held to its column sizes.
 MAX_ADDRESS_TEXT = {"city": 100, "state": 100, "postal_code": 20}
@@ -375,7 +377,13 @@ def manifest_create(
     label_ids: list[str] | None = None,
     actor: Actor = SYSTEM,
 ) -> Manifest:
-    """Hand over the account's created labels (all of them, or those named) on one manifest."""
+    """Hand over the account's created labels on one manifest: those named, or, without
+    `label_ids`, the oldest MANIFEST_MAX_LABELS of them (the rest go on the next manifest)."""
+    if label_ids is not None and len(label_ids) > MANIFEST_MAX_LABELS:
+        raise LabelError(
+            f"A manifest holds at most {MANIFEST_MAX_LABELS} labels.",
+            details=[{"path": "labels", "info": f"At most {MANIFEST_MAX_LABELS} labels."}],
+        )
     account = ShipperAccount.objects.filter(partner=partner, pk=shipper_account_id).first()
     if account is None:
         raise LabelError(
@@ -389,7 +397,7 @@ def manifest_create(
         )
         if label_ids is not None:
             labels = labels.filter(pk__in=label_ids)
-        chosen = list(labels.order_by("created_at", "id"))
+        chosen = list(labels.order_by("created_at", "id")[:MANIFEST_MAX_LABELS])
         missing = sorted(set(label_ids or []) - {label.pk for label in chosen})
         if missing or not chosen:
             raise LabelError(

@@ -185,6 +185,22 @@ def test_manifest_takes_created_labels_and_then_they_cannot_cancel(partner, acco
     assert voided.pk in exc_info.value.details[0]["info"]
 
 
+def test_a_manifest_takes_at_most_its_limit_oldest_first(partner, account, monkeypatch):
+    monkeypatch.setattr("mailorders.services.labels.MANIFEST_MAX_LABELS", 2)
+    labels = labels_bulk_create(account, 3)
+    with pytest.raises(LabelError, match="at most 2 labels"):
+        manifest_create(
+            partner=partner, shipper_account_id=account.pk, label_ids=[x.pk for x in labels]
+        )
+    first = manifest_create(partner=partner, shipper_account_id=account.pk)
+    second = manifest_create(partner=partner, shipper_account_id=account.pk)
+    oldest_first = sorted(labels, key=lambda x: (x.created_at, x.pk))
+    assert [x.pk for x in first.labels.order_by("created_at", "id")] == [
+        x.pk for x in oldest_first[:2]
+    ]
+    assert [x.pk for x in second.labels.all()] == [oldest_first[2].pk]
+
+
 def test_a_failure_after_the_manifest_pdf_is_written_leaves_no_file(
     partner, account, settings, tmp_path, monkeypatch
 ):

@@ -26,9 +26,13 @@ from mailorders.api.postmen.representation import (
 from mailorders.choices import LabelStatus, ManifestStatus
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
-from mailorders.services.labels import label_cancel, label_create, manifest_create
+from mailorders.services.labels import (
+    MANIFEST_MAX_LABELS,
+    label_cancel,
+    label_create,
+    manifest_create,
+)
 
-MAX_MANIFEST_LABELS = 1000
 MAX_TRACKING_NUMBERS = 50
 TRACKING_NUMBER = re.compile(r"[A-Z0-9]{4,34}")
 
@@ -172,11 +176,11 @@ class ManifestListView(PostmenAPIView):
         if labels is not None:
             if (
                 not isinstance(labels, list)
-                or len(labels) > MAX_MANIFEST_LABELS
+                or len(labels) > MANIFEST_MAX_LABELS
                 or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in labels)
             ):
                 raise LabelError(
-                    f"labels must be a list of at most {MAX_MANIFEST_LABELS} {{id}} objects.",
+                    f"labels must be a list of at most {MANIFEST_MAX_LABELS} {{id}} objects.",
                     details=[{"path": "labels", "info": "A list of {id} objects."}],
                 )
             label_ids = [item["id"] for item in labels]
