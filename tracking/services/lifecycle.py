@@ -91,26 +91,34 @@ def subscribers_remove(*, shipment: Shipment, emails: list[str], smses: list[str
     shipment.subscribers.filter(channel="sms", address__in=smses).delete()
 
 
-@transaction.atomic
-def shipment_retrack(
-    *, shipment: Shipment, actor: Actor = SYSTEM, now: datetime | None = None
-) -> Shipment:
-    """Track an expired (or completed) shipment again, at most MAX_RETRACKS times."""
+def retrack_refusal(shipment: Shipment) -> ShipmentError | None:
+    """Why `shipment` cannot be retracked now, or None when it can."""
     if shipment.active:
-        raise ShipmentError(
+        return ShipmentError(
             "Retrack is not allowed. You can only retrack an inactive (expired or completed) "
             "tracking.",
             code="retrack_active",
         )
     if shipment.tag == Tag.DELIVERED and not shipment.completed_reason:
-        raise ShipmentError(
+        return ShipmentError(
             "Retrack is not allowed. The tracking is delivered.", code="retrack_delivered"
         )
     if shipment.retrack_count >= MAX_RETRACKS:
-        raise ShipmentError(
+        return ShipmentError(
             f"Retrack is not allowed. A tracking can be retracked at most {MAX_RETRACKS} times.",
             code="retrack_limit",
         )
+    return None
+
+
+@transaction.atomic
+def shipment_retrack(
+    *, shipment: Shipment, actor: Actor = SYSTEM, now: datetime | None = None
+) -> Shipment:
+    """Track an expired (or completed) shipment again, at most MAX_RETRACKS times."""
+    refusal = retrack_refusal(shipment)
+    if refusal is not None:
+        raise refusal
     now = now or timezone.now()
     tag_before = shipment.tag
     shipment.completed_reason = ""

@@ -13,7 +13,12 @@ from shipdesk.roles import agent_required, is_manager, manager_required
 from tracking import selectors
 from tracking.choices import CompletedReason
 from tracking.models import Shipment
-from tracking.services.lifecycle import MAX_RETRACKS, shipment_mark_completed, shipment_retrack
+from tracking.services.lifecycle import (
+    MAX_RETRACKS,
+    retrack_refusal,
+    shipment_mark_completed,
+    shipment_retrack,
+)
 from tracking.services.shipments import ShipmentError
 from tracking.zones import shipment_zone
 
@@ -47,6 +52,7 @@ def detail(request, public_id: str):
             "may_complete": is_manager(request.user),
             "complete_form": CompleteForm(),
             "max_retracks": MAX_RETRACKS,
+            "retrack_refusal": retrack_refusal(shipment),
             "page_url": request.build_absolute_uri(request.path),
         },
     )

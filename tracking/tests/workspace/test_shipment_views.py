@@ -233,6 +233,25 @@ def test_a_refused_retrack_says_why_and_changes_nothing(agent_client, make_shipm
     assert not AuditEvent.objects.filter(action="shipment.retrack").exists()
 
 
+def test_a_delivered_shipment_offers_no_retrack_and_says_why(agent_client, make_shipment):
+    delivered = make_shipment(status={"tag": Tag.DELIVERED, "active": False})
+    used_up = make_shipment(status={"tag": Tag.EXPIRED, "active": False, "retrack_count": 3})
+
+    page = text(agent_client.get(detail_url(delivered)))
+    assert "Retrack…" not in page
+    assert "Not checked with the carrier any more. Retrack is not allowed. The tracking is " in page
+    page = text(agent_client.get(detail_url(used_up)))
+    assert "Retrack…" not in page and "retracked at most 3 times" in page
+
+
+def test_a_checkpoint_past_retention_says_its_detail_was_removed(agent_client, expired):
+    expired.checkpoints.all().purge_detail(now=NOV_20_1405_CST + timedelta(days=31))
+
+    page = text(agent_client.get(detail_url(expired)))
+    assert "Arrived at Post Office" not in page
+    assert "Detail removed on Dec 21, 2026, after the retention period." in page
+
+
 # Mark completed (managers only)
 
 
