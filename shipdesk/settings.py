@@ -279,8 +279,7 @@ POD_RETENTION_INTERVAL_SECONDS = env.int("POD_RETENTION_INTERVAL_SECONDS", defau
 POD_RATE_PER_MINUTE = env.int("POD_RATE_PER_MINUTE", default=60)
 # How many reverse proxies in front of shipdesk append to X-Forwarded-For (0: the client is
 # REMOTE_ADDR), for the limits counted per client address (log-in, public POD endpoints).
-# POD_TRUSTED_PROXIES is its older name.
-TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=env.int("POD_TRUSTED_PROXIES", default=0))
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 # The agents' workspace: a shipment with no carrier event for this many days is listed under
 # "Needs attention"; failed log-ins are counted per username and per client address in the
