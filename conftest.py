@@ -50,6 +50,18 @@ def manager_user(django_user_model):
 
 
 @pytest.fixture
+def agent_client(client, agent_user):
+    client.force_login(agent_user)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager_user):
+    client.force_login(manager_user)
+    return client
+
+
+@pytest.fixture
 def browser_login(live_server):
     """`browser_login(page, user)` logs `user` in through the login page in Chromium."""
 

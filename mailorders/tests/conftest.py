@@ -1,10 +1,12 @@
-"""Fixtures for the print-mail tests: PostGrid-keyed clients (test and live) for two partners."""
+"""Fixtures for the mail-order and label tests: PostGrid-keyed clients (test and live) for two
+partners, a sandbox shipper account."""
 
 from __future__ import annotations
 
 import pytest
 from rest_framework.test import APIClient
 
+from mailorders.models import ShipperAccount
 from shipdesk.services import api_key_create
 
 PREFIX = "/print-mail/v1"
@@ -67,6 +69,12 @@ def error(response, status: int, *, field: str | None = None, says: str = "") ->
 def _roomy_rate(settings, tmp_path):
     settings.API_RATE_PER_SECOND = 10_000
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def account(partner):
+    """A sandbox shipper account of the partner."""
+    return ShipperAccount.objects.create(partner=partner, description="USPS Sandbox")
 
 
 @pytest.fixture

@@ -10,16 +10,10 @@ import zxingcpp
 from pypdf import PdfReader
 
 from mailorders.label_pdf import human_readable, label_pdf_render
-from mailorders.models import ShipperAccount
 from mailorders.services.labels import label_create
 from mailorders.tests.label_bodies import label_body
 
 POINTS_PER_INCH = 72
-
-
-@pytest.fixture
-def account(partner):
-    return ShipperAccount.objects.create(partner=partner, description="USPS Sandbox")
 
 
 def decoded_barcodes(pdf: bytes) -> list[zxingcpp.Result]:

@@ -27,11 +27,6 @@ PLAIN_NUMBER = "9400100000000000000006"  # a valid IMpb no label made
 
 
 @pytest.fixture
-def account(partner):
-    return ShipperAccount.objects.create(partner=partner, description="USPS Sandbox")
-
-
-@pytest.fixture
 def make_label(partner, account):
     def make(owner=None, shipper=None, **overrides) -> Label:
         return label_create(
@@ -44,18 +39,6 @@ def make_label(partner, account):
 @pytest.fixture
 def label(make_label):
     return make_label(paper_size="4x8", references=["order-1001", "PO-77"])
-
-
-@pytest.fixture
-def agent_client(client, agent_user):
-    client.force_login(agent_user)
-    return client
-
-
-@pytest.fixture
-def manager_client(client, manager_user):
-    client.force_login(manager_user)
-    return client
 
 
 def page_url(label: Label) -> str:

@@ -16,11 +16,6 @@ from tracking import numbers
 from tracking.models import Shipment
 
 
-@pytest.fixture
-def account(partner):
-    return ShipperAccount.objects.create(partner=partner, description="USPS Sandbox")
-
-
 def details_of(exc_info) -> set[str]:
     return {d["path"] for d in exc_info.value.details}
 

@@ -8,12 +8,6 @@ from .conftest import TO, ok, url
 
 
 @pytest.fixture
-def agent_client(client, agent_user):
-    client.force_login(agent_user)
-    return client
-
-
-@pytest.fixture
 def orders(api, other_api, create_letter):
     mine = create_letter(description="Renewal notice", extraService="certified")
     for _ in range(2):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tracking.choices import Subtag, Tag
@@ -135,9 +136,13 @@ def test_a_refused_retrack_shows_the_reason(page, live_server, browser_login, ag
     browser_login(page, agent_user)
     open_shipment(page, live_server, shipment)
 
-    page.get_by_role("link", name="Retrack…").click()
+    expect(page.get_by_role("link", name="Retrack…")).to_have_count(0)
+    expect(page.locator(".actions")).to_contain_text(
+        "Retrack is not allowed. A tracking can be retracked at most 3 times."
+    )
+    # From a confirmation page opened before (another tab): the service refuses and says why.
+    page.goto(live_server.url + reverse("shipment-retrack", args=[shipment.public_id]))
     page.get_by_role("button", name="Retrack").click()
-
     expect(page.locator(".message.error")).to_contain_text(
         "Retrack is not allowed. A tracking can be retracked at most 3 times."
     )

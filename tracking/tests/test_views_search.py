@@ -108,12 +108,6 @@ def found(response) -> list[str]:
     return [s.customer_name for s in response.context["page"].rows]
 
 
-@pytest.fixture
-def agent_client(client, agent_user):
-    client.force_login(agent_user)
-    return client
-
-
 # Who may see the pages
 
 

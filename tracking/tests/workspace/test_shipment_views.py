@@ -46,18 +46,6 @@ def expired(make_shipment, add_checkpoint):
     return shipment
 
 
-@pytest.fixture
-def agent_client(client, agent_user):
-    client.force_login(agent_user)
-    return client
-
-
-@pytest.fixture
-def manager_client(client, manager_user):
-    client.force_login(manager_user)
-    return client
-
-
 # What the page shows
 
 

@@ -6,59 +6,12 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from rest_framework.test import APIClient
 
-from mailorders.models import Label, ShipperAccount
+from mailorders.models import Label
 from mailorders.tests.label_bodies import label_body
+from mailorders.tests.postmen.support import PREFIX, client_of, ok, refused
 from mailorders.tests.test_label_pdf import decoded_barcodes
-from shipdesk.services import api_key_create
 from tracking.models import Shipment
-
-PREFIX = "/postmen/v3"
-
-
-@pytest.fixture(autouse=True)
-def _roomy_rate(settings, tmp_path):
-    settings.API_RATE_PER_SECOND = 10_000
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def client_of(partner, header: str = "HTTP_AS_API_KEY") -> APIClient:
-    _, raw_key = api_key_create(partner=partner, name="labels", is_test=True)
-    client = APIClient()
-    client.default_format = "json"
-    client.credentials(**{header: raw_key})
-    return client
-
-
-@pytest.fixture
-def api(partner):
-    return client_of(partner)
-
-
-@pytest.fixture
-def other_api(other_partner):
-    return client_of(other_partner)
-
-
-@pytest.fixture
-def account(partner):
-    return ShipperAccount.objects.create(partner=partner, description="USPS Sandbox")
-
-
-def ok(response) -> dict:
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert body["meta"] == {"code": 200, "message": "OK", "details": [], "retryable": False}
-    return body["data"]
-
-
-def refused(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"meta", "data"} and body["meta"]["code"] == status, body
-    assert body["meta"]["message"] and body["meta"]["retryable"] is False
-    return body["meta"]
 
 
 def create(api, account, **overrides) -> dict:

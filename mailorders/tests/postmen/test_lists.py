@@ -13,30 +13,9 @@ from django.utils import timezone
 from mailorders.choices import LabelStatus
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.tests.label_rows import labels_bulk_create
-from mailorders.tests.test_postmen_api import PREFIX, client_of, ok, refused
+from mailorders.tests.postmen.support import PREFIX, ok, refused
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _roomy_rate(settings, tmp_path):
-    settings.API_RATE_PER_SECOND = 10_000
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def api(partner):
-    return client_of(partner)
-
-
-@pytest.fixture
-def other_api(other_partner):
-    return client_of(other_partner)
-
-
-@pytest.fixture
-def account(partner):
-    return ShipperAccount.objects.create(partner=partner, description="USPS Sandbox")
 
 
 def newest_first(rows) -> list[str]:
