@@ -89,27 +89,39 @@ def _setup_django() -> None:
 
 @contextmanager
 def throwaway_database(backend: str) -> Iterator[str]:
-    """Set Django up on a fresh, migrated database of `backend` ("sqlite" or "postgres").
+    """Set Django up on a fresh, migrated database of `backend` ("sqlite" or "postgres"), with
+    stored files (MEDIA_ROOT) in a temporary folder; both are removed afterwards.
 
     Yields a label for the output (engine and version). Must be entered once per process,
     before anything imports Django models.
     """
     # A terminated run still deletes its database (SIGTERM would skip the `finally`).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    if backend == "sqlite":
-        tmp = tempfile.mkdtemp(prefix="shipdesk-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        try:
-            _setup_django()
-            import sqlite3
-
-            yield f"SQLite {sqlite3.sqlite_version} (temporary file, WAL)"
-        finally:
-            _close_connections()
-            shutil.rmtree(tmp, ignore_errors=True)
-        return
-    if backend != "postgres":
+    if backend not in ("sqlite", "postgres"):
         raise ValueError(backend)
+    tmp = tempfile.mkdtemp(prefix="shipdesk-bench-")
+    os.environ["MEDIA_ROOT"] = f"{tmp}/media"
+    try:
+        if backend == "sqlite":
+            os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+            yield from _sqlite()
+        else:
+            yield from _postgres()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _sqlite() -> Iterator[str]:
+    try:
+        _setup_django()
+        import sqlite3
+
+        yield f"SQLite {sqlite3.sqlite_version} (temporary file, WAL)"
+    finally:
+        _close_connections()
+
+
+def _postgres() -> Iterator[str]:
     server = configured_url()
     name = f"shipdesk_bench_{os.getpid()}"
     with _pg_admin_connect(server) as admin:
