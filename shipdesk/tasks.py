@@ -1,4 +1,4 @@
-"""Housekeeping on the task worker: an hourly pass that queues the next one itself."""
+"""Task chains, and the housekeeping one: an hourly pass that queues the next one itself."""
 
 from __future__ import annotations
 
@@ -10,6 +10,20 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from shipdesk.housekeeping import task_results_prune, webhook_history_prune
+
+
+def waiting(task_function) -> bool:
+    """Whether a run of `task_function` is queued and not started yet."""
+    return DBTaskResult.objects.filter(status="READY", task_path=task_function.module_path).exists()
+
+
+def enqueue_unless_waiting(task_function, *, delay: float = 0) -> bool:
+    """Queue `task_function` to run `delay` seconds from now, unless a run already waits to
+    start (it will do the same work); True when queued. How each periodic chain goes on."""
+    if waiting(task_function):
+        return False
+    task_function.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue()
+    return True
 
 
 @task()
@@ -25,8 +39,4 @@ def housekeeping_cycle() -> dict:
 
 def schedule_housekeeping(*, delay: float = 0) -> bool:
     """Queue the next housekeeping pass unless one is already waiting; True when queued."""
-    path = housekeeping_cycle.module_path
-    if DBTaskResult.objects.filter(status="READY", task_path=path).exists():
-        return False
-    housekeeping_cycle.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue()
-    return True
+    return enqueue_unless_waiting(housekeeping_cycle, delay=delay)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.tasks import task
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
+from shipdesk.tasks import enqueue_unless_waiting
 from tracking.carriers import budget
 from tracking.services.refresh import refresh_due
 
@@ -34,10 +31,7 @@ def refresh_cycle() -> dict:
 
 def schedule_refresh(*, delay: float = 0) -> bool:
     """Queue the next refresh cycle unless one is already waiting; True when queued."""
-    if DBTaskResult.objects.filter(status="READY", task_path=refresh_cycle.module_path).exists():
-        return False
-    refresh_cycle.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue()
-    return True
+    return enqueue_unless_waiting(refresh_cycle, delay=delay)
 
 
 @task()
@@ -70,8 +64,4 @@ def pod_retention_cycle() -> dict:
 
 def schedule_pod_retention(*, delay: float = 0) -> bool:
     """Queue the next retention pass unless one is already waiting; True when queued."""
-    path = pod_retention_cycle.module_path
-    if DBTaskResult.objects.filter(status="READY", task_path=path).exists():
-        return False
-    pod_retention_cycle.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue()
-    return True
+    return enqueue_unless_waiting(pod_retention_cycle, delay=delay)

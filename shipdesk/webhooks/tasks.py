@@ -11,13 +11,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.tasks import task
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
+from shipdesk.tasks import enqueue_unless_waiting, waiting
 from shipdesk.webhooks.delivery import (
     FAN_OUT_BATCH,
     deliveries_attempt,
@@ -31,13 +28,9 @@ DRAIN_LIMIT = 1000  # events per drain task; a longer backlog continues in a fre
 SWEEP_BATCH = 100
 
 
-def _waiting(task_function) -> bool:
-    return DBTaskResult.objects.filter(status="READY", task_path=task_function.module_path).exists()
-
-
 def outbox_drain_soon() -> None:
     """Queue a drain unless one is already waiting to start (it will see the new events)."""
-    if not _waiting(webhook_outbox_drain):
+    if not waiting(webhook_outbox_drain):
         webhook_outbox_drain.enqueue()
 
 
@@ -79,7 +72,4 @@ def webhooks_sweep() -> dict:
 
 def schedule_webhook_sweep(*, delay: float = 0) -> bool:
     """Queue the next sweep unless one is already waiting; True when queued."""
-    if _waiting(webhooks_sweep):
-        return False
-    webhooks_sweep.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue()
-    return True
+    return enqueue_unless_waiting(webhooks_sweep, delay=delay)
