@@ -304,10 +304,8 @@ class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
     def pdf_view(self, request, object_id: str):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        label = get_object_or_404(
-            Label.objects.only("id", "label_file", "tracking_numbers"), pk=object_id
-        )
-        return label_pdf_response(label)
+        label = get_object_or_404(Label.objects.select_related("shipment"), pk=object_id)
+        return label_pdf_response(label, actor=Actor.for_user(request.user))
 
     # The change page
 

@@ -14,7 +14,8 @@ from mailorders.forms import MailSearchForm
 from mailorders.models import ORDER_MODELS, Cheque, Label
 from mailorders.pdf import amount_in_figures
 from mailorders.representation import pdf_path
-from shipdesk.audit import audit_for
+from mailorders.services.labels import label_pdf_open
+from shipdesk.audit import Actor, audit_for
 from shipdesk.roles import agent_required
 
 PAGE_SIZE = 25
@@ -87,21 +88,17 @@ def shipment_label_pdf(request, public_id: str, label_id: str):
     """The label's PDF, named after its tracking number; 404 unless the label created the
     shipment of this page and has a PDF."""
     label = get_object_or_404(
-        Label.objects.only("id", "label_file", "tracking_numbers"),
-        pk=label_id,
-        shipment__public_id=public_id,
+        Label.objects.select_related("shipment"), pk=label_id, shipment__public_id=public_id
     )
-    return label_pdf_response(label)
+    return label_pdf_response(label, actor=Actor.for_user(request.user))
 
 
-def label_pdf_response(label: Label) -> FileResponse:
+def label_pdf_response(label: Label, *, actor: Actor) -> FileResponse:
     """The label's PDF as a download (`<tracking number>.pdf`), or 404 when it has none."""
-    if not label.label_file:
-        raise Http404("This label has no PDF.")
     try:
-        pdf = label.label_file.open("rb")
-    except OSError as exc:  # listed but gone from storage
-        raise Http404("This label's PDF is missing.") from exc
+        pdf = label_pdf_open(label=label, actor=actor)
+    except OSError as exc:  # none, or listed but gone from storage
+        raise Http404("This label has no PDF.") from exc
     return FileResponse(
         pdf,
         as_attachment=True,

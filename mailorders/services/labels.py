@@ -350,6 +350,22 @@ def _shipment_fields(label: Label) -> dict:
     }
 
 
+def label_pdf_open(*, label: Label, actor: Actor):
+    """The label's stored PDF, opened for a person to download; the download is audited (on
+    the label and its shipment). FileNotFoundError when it has none, OSError when storage
+    lost it."""
+    if not label.label_file:
+        raise FileNotFoundError(f"{label} has no PDF.")
+    pdf = label.label_file.open("rb")
+    audit_record(
+        actor=actor,
+        action="label.download",
+        summary=f"Downloaded the PDF of {label} ({label.tracking_number})",
+        targets=[target for target in (label, label.shipment) if target is not None],
+    )
+    return pdf
+
+
 def label_cancel(*, label: Label, actor: Actor = SYSTEM) -> Label:
     """Void a label not yet manifested; its shipment stops being tracked."""
     with transaction.atomic():

@@ -14,6 +14,7 @@ from mailorders.choices import LabelStatus
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.labels import label_cancel, label_create, manifest_create
 from mailorders.tests.label_bodies import label_body
+from shipdesk.audit import audit_for
 from shipdesk.models import AuditEvent
 from tracking.models import Shipment
 from tracking.services.shipments import shipment_create
@@ -109,7 +110,7 @@ def test_the_page_takes_the_same_queries_with_or_without_a_label(
     assert ("Label id" in text(response)) is from_label
 
 
-def test_the_label_pdf_downloads_named_after_its_tracking_number(agent_client, label):
+def test_the_label_pdf_downloads_named_after_its_tracking_number(agent_client, agent_user, label):
     response = agent_client.get(pdf_url(label))
 
     assert response.status_code == 200
@@ -120,6 +121,10 @@ def test_the_label_pdf_downloads_named_after_its_tracking_number(agent_client, l
     content = b"".join(response.streaming_content)
     assert content.startswith(b"%PDF")
     assert label.tracking_number in pdf_text(content)
+    # The download is on the label's and its shipment's audit trail.
+    (event,) = audit_for(label.shipment).filter(action="label.download")
+    assert event.user == agent_user and label.tracking_number in event.summary
+    assert audit_for(label).filter(pk=event.pk).exists()
 
 
 def test_the_label_pdf_is_for_agents_only(client, label, django_user_model):
@@ -147,6 +152,7 @@ def test_a_label_without_its_pdf_is_not_found(agent_client, label):
 
     Label.objects.filter(pk=label.pk).update(label_file="")
     assert agent_client.get(pdf_url(label)).status_code == 404
+    assert not audit_for(label).filter(action="label.download").exists()
     page = text(agent_client.get(page_url(label)))
     assert "This label has no PDF." in page and "Download the label" not in page
 
