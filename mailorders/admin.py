@@ -4,7 +4,6 @@ with a confirmed, audited cancel action for Managers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from django import forms
 from django.contrib import admin, messages
@@ -31,12 +30,16 @@ from mailorders.models import (
 )
 from mailorders.representation import pdf_path
 from mailorders.services.common import LabelError
-from mailorders.services.labels import MANIFEST_MAX_LABELS, label_cancel, manifest_create
+from mailorders.services.labels import (
+    ManifestBatch,
+    label_cancel,
+    manifest_batches,
+    manifest_create,
+)
 from mailorders.services.orders import orders_cancel, orders_progress
 from mailorders.views import label_pdf_response
 from shipdesk.admin import ManagerActionsMixin
 from shipdesk.audit import Actor
-from shipdesk.models import Partner
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -197,21 +200,13 @@ class ShipperAccountAdmin(admin.ModelAdmin):
     readonly_fields = ["next_serial"]
 
 
-class LabelGroup(NamedTuple):
-    """Labels one manifest hands over: a partner's, bought on one shipper account."""
-
-    partner: Partner
-    account: ShipperAccount
-    labels: list[Label]
-
-
 @dataclass
 class LabelPlan:
     """What a label action will do to the selection: the labels it acts on (grouped for a
     manifest) and those it refuses, each with why."""
 
     labels: list[Label] = field(default_factory=list)
-    groups: list[LabelGroup] = field(default_factory=list)
+    groups: list[ManifestBatch] = field(default_factory=list)
     refused: list[tuple[Label, str]] = field(default_factory=list)
 
 
@@ -362,25 +357,16 @@ class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
     @admin.action(description="Manifest selected labels…", permissions=["manage"])
     def manifest_labels(self, request, queryset):
         plan = LabelPlan()
-        groups: dict[tuple[int, str], LabelGroup] = {}
         labels = queryset.select_related("partner", "shipper_account").order_by(
             "partner__name", "shipper_account__description", "-created_at", "-id"
         )
+        created = []
         for label in labels:
-            if label.status != LabelStatus.CREATED:
+            if label.status == LabelStatus.CREATED:
+                created.append(label)
+            else:
                 plan.refused.append((label, _status_refusal(label)))
-                continue
-            key = (label.partner_id, label.shipper_account_id)
-            if key not in groups:
-                groups[key] = LabelGroup(label.partner, label.shipper_account, [])
-            groups[key].labels.append(label)
-        plan.groups = [
-            LabelGroup(
-                group.partner, group.account, group.labels[start : start + MANIFEST_MAX_LABELS]
-            )
-            for group in groups.values()
-            for start in range(0, len(group.labels), MANIFEST_MAX_LABELS)
-        ]
+        plan.groups = manifest_batches(created)
         plan.labels = [label for group in plan.groups for label in group.labels]
         if "apply" not in request.POST:
             return self._confirm(

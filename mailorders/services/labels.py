@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -384,6 +385,30 @@ def label_cancel(*, label: Label, actor: Actor = SYSTEM) -> Label:
             actor=actor, action="label.cancel", summary=f"Cancelled {label}", targets=[label]
         )
     return label
+
+
+class ManifestBatch(NamedTuple):
+    """Labels one manifest hands over: a partner's, bought on one shipper account."""
+
+    partner: Partner
+    account: ShipperAccount
+    labels: list[Label]
+
+
+def manifest_batches(labels: Iterable[Label]) -> list[ManifestBatch]:
+    """`labels` (created ones, with partner and shipper account loaded) as manifests take
+    them: one batch per partner and shipper account, at most MANIFEST_MAX_LABELS each, in the
+    order given."""
+    groups: dict[tuple[int, str], list[Label]] = {}
+    for label in labels:
+        groups.setdefault((label.partner_id, label.shipper_account_id), []).append(label)
+    return [
+        ManifestBatch(
+            group[0].partner, group[0].shipper_account, group[i : i + MANIFEST_MAX_LABELS]
+        )
+        for group in groups.values()
+        for i in range(0, len(group), MANIFEST_MAX_LABELS)
+    ]
 
 
 def manifest_create(

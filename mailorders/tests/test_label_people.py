@@ -384,7 +384,7 @@ def test_the_changelist_offers_the_actions_to_managers(
 def test_a_group_past_the_manifest_limit_makes_more_manifests(
     manager_client, make_label, monkeypatch
 ):
-    monkeypatch.setattr("mailorders.admin.MANIFEST_MAX_LABELS", 2)
+    monkeypatch.setattr("mailorders.services.labels.MANIFEST_MAX_LABELS", 2)
     labels = [make_label() for _ in range(5)]
     chosen = select(labels, "manifest_labels")
 
