@@ -3,7 +3,7 @@
     .venv/bin/python bench/manifests.py
 
 On a throwaway SQLite database, 1,000 created labels are written straight to the table (no label
-PDFs: a manifest reads only the rows). Then `mailorders.services.labels.manifest_create` hands
+PDFs: a manifest reads only the rows). Then `mailorders.services.manifests.manifest_create` hands
 them over, rendering the letter-size manifest PDF (a table of every label, its header repeated on
 each page, the manifest id as a Code 128 barcode) inside its transaction, three times over fresh
 labels; the median is the figure. The transaction holds SQLite's write lock that long, so it must
@@ -33,7 +33,7 @@ def run(database: str) -> None:
     from pypdf import PdfReader
 
     from mailorders.models import ShipperAccount
-    from mailorders.services.labels import manifest_create
+    from mailorders.services.manifests import manifest_create
     from mailorders.tests.label_rows import labels_bulk_create
     from shipdesk.models import Partner
 

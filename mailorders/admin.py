@@ -30,12 +30,8 @@ from mailorders.models import (
 )
 from mailorders.representation import pdf_path
 from mailorders.services.common import LabelError
-from mailorders.services.labels import (
-    ManifestBatch,
-    label_cancel,
-    manifest_batches,
-    manifest_create,
-)
+from mailorders.services.labels import label_cancel
+from mailorders.services.manifests import ManifestBatch, manifest_batches, manifest_create
 from mailorders.services.orders import orders_cancel, orders_progress
 from mailorders.views import label_pdf_response
 from shipdesk.admin import ManagerActionsMixin

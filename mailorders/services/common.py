@@ -1,9 +1,17 @@
-"""What the print-mail services share: their error, the audit record and the webhook event
-that every change writes in its own transaction, and the order row lock."""
+"""What the print-mail and label services share: their errors, the audit record and the webhook
+event that every change writes in its own transaction, the order row lock, and transactions
+that store files."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
 
 from mailorders.models import MailOrder
 from mailorders.representation import order_data
@@ -57,3 +65,35 @@ def order_audit(actor: Actor, order: MailOrder, verb: str, summary: str, **detai
 def order_locked(order: MailOrder) -> MailOrder:
     """The order re-read under a row lock (call inside a transaction)."""
     return type(order).objects.select_for_update(of=("self",)).with_contacts().get(pk=order.pk)
+
+
+logger = logging.getLogger(__name__)
+
+
+class _FilesWritten:
+    """Files stored by a transaction that is still open (see `atomic_with_files`)."""
+
+    def __init__(self) -> None:
+        self.stored: list[tuple] = []
+
+    def save(self, field_file: FieldFile, name: str, data: bytes) -> None:
+        """Store `data` in the model's file field (the row is saved by the caller)."""
+        field_file.save(name, ContentFile(data), save=False)
+        self.stored.append((field_file.storage, field_file.name))
+
+
+@contextmanager
+def atomic_with_files() -> Iterator[_FilesWritten]:
+    """`transaction.atomic()` for work that stores files: when the block fails, its rows are
+    rolled back and the files it stored are deleted, so none outlives its row."""
+    written = _FilesWritten()
+    try:
+        with transaction.atomic():
+            yield written
+    except BaseException:
+        for storage, name in written.stored:
+            try:
+                storage.delete(name)
+            except Exception:  # the original failure is the one to report
+                logger.exception("Could not delete %s after a failed transaction", name)
+        raise

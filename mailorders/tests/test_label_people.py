@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from mailorders.choices import LabelStatus
 from mailorders.models import Label, Manifest, ShipperAccount
-from mailorders.services.labels import label_cancel, label_create, manifest_create
+from mailorders.services.labels import label_cancel, label_create
+from mailorders.services.manifests import manifest_create
 from mailorders.tests.label_bodies import label_body
 from shipdesk.audit import audit_for
 from shipdesk.models import AuditEvent
@@ -384,7 +385,7 @@ def test_the_changelist_offers_the_actions_to_managers(
 def test_a_group_past_the_manifest_limit_makes_more_manifests(
     manager_client, make_label, monkeypatch
 ):
-    monkeypatch.setattr("mailorders.services.labels.MANIFEST_MAX_LABELS", 2)
+    monkeypatch.setattr("mailorders.services.manifests.MANIFEST_MAX_LABELS", 2)
     labels = [make_label() for _ in range(5)]
     chosen = select(labels, "manifest_labels")
 

@@ -8,7 +8,8 @@ from django.core.files.storage import FileSystemStorage
 from mailorders.choices import LabelStatus
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
-from mailorders.services.labels import label_cancel, label_create, manifest_create
+from mailorders.services.labels import label_cancel, label_create
+from mailorders.services.manifests import manifest_create
 from mailorders.services.shippers import impb_number
 from mailorders.tests.label_bodies import label_body
 from mailorders.tests.label_rows import labels_bulk_create
@@ -181,7 +182,7 @@ def test_manifest_takes_created_labels_and_then_they_cannot_cancel(partner, acco
 
 
 def test_a_manifest_takes_at_most_its_limit_oldest_first(partner, account, monkeypatch):
-    monkeypatch.setattr("mailorders.services.labels.MANIFEST_MAX_LABELS", 2)
+    monkeypatch.setattr("mailorders.services.manifests.MANIFEST_MAX_LABELS", 2)
     labels = labels_bulk_create(account, 3)
     with pytest.raises(LabelError, match="at most 2 labels"):
         manifest_create(
@@ -213,7 +214,7 @@ def test_a_failure_after_the_manifest_pdf_is_written_leaves_no_file(
         raise RuntimeError("audit store down")
 
     monkeypatch.setattr(FileSystemStorage, "_save", save_and_note)
-    monkeypatch.setattr("mailorders.services.labels.audit_record", audit_fails)
+    monkeypatch.setattr("mailorders.services.manifests.audit_record", audit_fails)
     with pytest.raises(RuntimeError):
         manifest_create(partner=partner, shipper_account_id=account.pk)
     assert written and written[0].startswith("mailorders/manifests/")

@@ -9,7 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from mailorders.models import ShipperAccount
-from mailorders.services.labels import label_create, manifest_create
+from mailorders.services.labels import label_create
+from mailorders.services.manifests import manifest_create
 from mailorders.tests.label_bodies import label_body
 from mailorders.tests.label_rows import labels_bulk_create
 from mailorders.tests.test_label_pdf import decoded_barcodes

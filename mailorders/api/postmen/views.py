@@ -26,12 +26,8 @@ from mailorders.api.postmen.representation import (
 from mailorders.choices import LabelStatus, ManifestStatus
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
-from mailorders.services.labels import (
-    MANIFEST_MAX_LABELS,
-    label_cancel,
-    label_create,
-    manifest_create,
-)
+from mailorders.services.labels import label_cancel, label_create
+from mailorders.services.manifests import MANIFEST_MAX_LABELS, manifest_create
 
 MAX_TRACKING_NUMBERS = 50
 TRACKING_NUMBER = re.compile(r"[A-Z0-9]{4,34}")

@@ -1,0 +1,238 @@
+"""A Postmen create-label request checked and cleaned, every problem listed at once.
+
+Validation collects every problem before refusing, each as a Postmen `details` entry
+`{"path": "shipment.parcels.0.weight.value", "info": "…"}`, so a partner fixes a request in one
+round trip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from mailorders.choices import LabelServiceType, PaperSize
+from mailorders.services.common import LabelError
+
+ADDRESS_REQUIRED = ("contact_name", "street1", "city", "postal_code", "country")
+ADDRESS_OPTIONAL = ("company_name", "street2", "street3", "state", "phone", "email", "type")
+TO_LB = {
+    "lb": Decimal(1),
+    "oz": Decimal(1) / 16,
+    "kg": Decimal("2.20462"),
+    "g": Decimal("0.00220462"),
+}
+TO_IN = {"in": Decimal(1), "cm": Decimal(1) / Decimal("2.54")}
+MAX_WEIGHT_LB = Decimal(70)  # USPS domestic limit
+MAX_SIDE_IN = Decimal(108)
+MAX_LENGTH_PLUS_GIRTH_IN = Decimal(130)
+MAX_PARCELS = 1  # one label, one parcel (USPS has no multi-piece labels)
+MAX_REFERENCES = 2
+MAX_TEXT = 255
+# Address members copied onto the Shipment are held to its column sizes.
+MAX_ADDRESS_TEXT = {"city": 100, "state": 100, "postal_code": 20}
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.details: list[dict] = []
+
+    def add(self, path: str, info: str) -> None:
+        self.details.append({"path": path, "info": info})
+
+    def obj(self, data: dict, path: str, key: str, *, required: bool) -> dict | None:
+        value = data.get(key)
+        full = f"{path}.{key}" if path else key
+        if value is None:
+            if required:
+                self.add(full, f"{full} is required.")
+            return None
+        if not isinstance(value, dict):
+            self.add(full, f"{full} must be an object.")
+            return None
+        return value
+
+    def text(
+        self, data: dict, path: str, key: str, *, required: bool, max_length: int = MAX_TEXT
+    ) -> str:
+        value = data.get(key)
+        full = f"{path}.{key}"
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.add(full, f"{full} is required.")
+            return ""
+        if not isinstance(value, str) or len(value) > max_length or "\x00" in value:
+            self.add(full, f"{full} must be text of at most {max_length} characters.")
+            return ""
+        return value.strip()
+
+    def number(self, data: dict, path: str, key: str) -> Decimal | None:
+        value = data.get(key)
+        full = f"{path}.{key}"
+        if value is None:
+            self.add(full, f"{full} is required.")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.add(full, f"{full} must be a number.")
+            return None
+        if not value > 0:
+            self.add(full, f"{full} must be greater than 0.")
+            return None
+        return Decimal(str(value))
+
+    def choice(self, data: dict, path: str, key: str, allowed, *, default=None):
+        value = data.get(key, default)
+        full = f"{path}.{key}" if path else key
+        if value is None:
+            self.add(full, f"{full} is required.")
+        elif value not in allowed:
+            self.add(full, f"{full} must be one of: {', '.join(allowed)}.")
+            return None
+        return value
+
+    def boolean(self, data: dict, key: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.add(key, f"{key} must be true or false.")
+            return False
+        return value
+
+
+def _address(problems: _Problems, shipment: dict, key: str, *, required: bool) -> dict | None:
+    data = problems.obj(shipment, "shipment", key, required=required)
+    if data is None:
+        return None
+    path = f"shipment.{key}"
+    address = {
+        name: problems.text(
+            data, path, name, required=True, max_length=MAX_ADDRESS_TEXT.get(name, MAX_TEXT)
+        )
+        for name in ADDRESS_REQUIRED
+    }
+    for name in ADDRESS_OPTIONAL:
+        value = problems.text(
+            data, path, name, required=False, max_length=MAX_ADDRESS_TEXT.get(name, MAX_TEXT)
+        )
+        if value:
+            address[name] = value
+    if address["country"] and len(address["country"]) != 3:
+        problems.add(f"{path}.country", f"{path}.country must be an ISO 3166 alpha-3 code.")
+    if address["country"].upper() == "USA" and not address.get("state"):
+        problems.add(f"{path}.state", f"{path}.state is required for a US address.")
+    address["country"] = address["country"].upper()
+    return address
+
+
+def _parcel(problems: _Problems, data, index: int) -> tuple[dict, Decimal]:
+    path = f"shipment.parcels.{index}"
+    if not isinstance(data, dict):
+        problems.add(path, f"{path} must be an object.")
+        return {}, Decimal(0)
+    parcel: dict = {"box_type": data.get("box_type") or "custom"}
+    weight_lb = Decimal(0)
+    weight = problems.obj(data, path, "weight", required=True)
+    if weight is not None:
+        unit = problems.choice(weight, f"{path}.weight", "unit", list(TO_LB))
+        value = problems.number(weight, f"{path}.weight", "value")
+        if unit and value is not None:
+            weight_lb = value * TO_LB[unit]
+            if weight_lb > MAX_WEIGHT_LB:
+                problems.add(
+                    f"{path}.weight.value", f"{path}.weight is over USPS's {MAX_WEIGHT_LB} lb."
+                )
+            parcel["weight"] = {"unit": unit, "value": weight["value"]}
+    dimension = problems.obj(data, path, "dimension", required=True)
+    if dimension is not None:
+        dpath = f"{path}.dimension"
+        unit = problems.choice(dimension, dpath, "unit", list(TO_IN))
+        sides = {
+            side: problems.number(dimension, dpath, side) for side in ("width", "height", "depth")
+        }
+        if unit and all(v is not None for v in sides.values()):
+            inches = {side: v * TO_IN[unit] for side, v in sides.items()}
+            for side, v in inches.items():
+                if v > MAX_SIDE_IN:
+                    problems.add(f"{dpath}.{side}", f"{dpath}.{side} is over {MAX_SIDE_IN} in.")
+            longest = max(inches.values())
+            girth = 2 * (sum(inches.values()) - longest)
+            if longest + girth > MAX_LENGTH_PLUS_GIRTH_IN:
+                problems.add(
+                    dpath, f"{dpath}: length plus girth is over {MAX_LENGTH_PLUS_GIRTH_IN} in."
+                )
+            parcel["dimension"] = {"unit": unit, **{s: dimension[s] for s in sides}}
+    items = data.get("items", [])
+    if not isinstance(items, list) or len(items) > 50:
+        problems.add(f"{path}.items", f"{path}.items must be a list of at most 50 items.")
+    else:
+        parcel["items"] = items
+    description = problems.text(data, path, "description", required=False)
+    if description:
+        parcel["description"] = description
+    return parcel, weight_lb
+
+
+def label_request_clean(*, data) -> dict:
+    """The label request as stored, or LabelError listing every field at fault."""
+    problems = _Problems()
+    if not isinstance(data, dict):
+        raise LabelError("The request body must be a JSON object.", details=[])
+    account = problems.obj(data, "", "shipper_account", required=True)
+    if account is not None and not isinstance(account.get("id"), str):
+        problems.add("shipper_account.id", "shipper_account.id is required.")
+    service_type = problems.choice(data, "", "service_type", LabelServiceType.values)
+    paper_size = problems.choice(
+        data, "", "paper_size", PaperSize.values, default=PaperSize.SIZE_4X6
+    )
+    shipment = problems.obj(data, "", "shipment", required=True)
+    ship_from = ship_to = return_to = None
+    parcels, weight_lb = [], Decimal(0)
+    if shipment is not None:
+        ship_from = _address(problems, shipment, "ship_from", required=True)
+        ship_to = _address(problems, shipment, "ship_to", required=True)
+        return_to = _address(problems, shipment, "return_to", required=False)
+        parcels_in = shipment.get("parcels")
+        if not isinstance(parcels_in, list) or not parcels_in:
+            problems.add("shipment.parcels", "shipment.parcels is required (one parcel).")
+        elif len(parcels_in) > MAX_PARCELS:
+            problems.add("shipment.parcels", f"shipment.parcels: at most {MAX_PARCELS} parcel.")
+        else:
+            for index, raw in enumerate(parcels_in):
+                parcel, weight = _parcel(problems, raw, index)
+                parcels.append(parcel)
+                weight_lb += weight
+    references = data.get("references", [])
+    if (
+        not isinstance(references, list)
+        or len(references) > MAX_REFERENCES
+        or not all(isinstance(r, str) and 0 < len(r) <= 100 for r in references)
+    ):
+        problems.add(
+            "references", f"references: at most {MAX_REFERENCES} texts of 1-100 characters."
+        )
+        references = []
+    ship_date = timezone.localdate()
+    if data.get("ship_date") is not None:
+        try:
+            ship_date = dt.date.fromisoformat(data["ship_date"])
+        except (TypeError, ValueError):
+            problems.add("ship_date", "ship_date must be a date (YYYY-MM-DD).")
+    cleaned = {
+        "service_type": service_type,
+        "paper_size": paper_size,
+        "ship_from": ship_from,
+        "ship_to": ship_to,
+        "return_to": return_to,
+        "parcels": parcels,
+        "references": references,
+        "is_document": problems.boolean(data, "is_document"),
+        "return_shipment": problems.boolean(data, "return_shipment"),
+        "ship_date": ship_date,
+    }
+    for key in ("customs", "billing", "custom_fields"):
+        cleaned[key] = problems.obj(data, "", key, required=False)
+    if problems.details:
+        raise LabelError("The request is invalid.", details=problems.details, code="invalid")
+    cleaned["shipper_account_id"] = account["id"]
+    cleaned["charge_weight_value"] = weight_lb.quantize(Decimal("0.001"))
+    return cleaned
