@@ -42,7 +42,7 @@ def run(database: str) -> None:
 
     from mailorders.label_pdf import label_pdf_render
     from mailorders.models import ShipperAccount
-    from mailorders.pdf import OfflineFetcher
+    from mailorders.pdf import offline_fetcher
     from mailorders.services.labels import label_create
     from mailorders.tests.label_bodies import label_body
     from shipdesk.models import Partner
@@ -54,7 +54,7 @@ def run(database: str) -> None:
         for size in ("4x6", "4x8")
     }
 
-    fetcher = OfflineFetcher()  # one, as label_pdf keeps one
+    fetcher = offline_fetcher()  # the one label_pdf uses
 
     def floor():
         HTML(string=MINIMAL_HTML, url_fetcher=fetcher).write_pdf()

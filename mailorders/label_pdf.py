@@ -22,11 +22,10 @@ from barcode.writer import ImageWriter
 from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from mailorders.choices import LabelServiceType, PaperSize
 from mailorders.models import Label
-from mailorders.pdf import OfflineFetcher
+from mailorders.pdf import font_config, offline_fetcher
 
 BARCODE_DPI = 300
 PIXEL_MM = 25.4 / BARCODE_DPI
@@ -39,21 +38,14 @@ PAGE_HEIGHT_IN = {PaperSize.SIZE_4X6: 6, PaperSize.SIZE_4X8: 8}
 
 
 @cache
-def _fetcher() -> OfflineFetcher:
-    """One fetcher per process: building one costs more than laying a label out (≈ 40 ms)."""
-    return OfflineFetcher()
-
-
-@cache
-def _fonts() -> FontConfiguration:
-    return FontConfiguration()
-
-
-@cache
 def _stylesheet(paper_size: str) -> CSS:
     """The label's CSS, parsed once per process and paper size rather than once a label."""
     page = f"@page {{ size: 4in {PAGE_HEIGHT_IN[paper_size]}in; margin: 0.12in; }}\n"
-    return CSS(string=page + STYLESHEET.read_text(), font_config=_fonts(), url_fetcher=_fetcher())
+    return CSS(
+        string=page + STYLESHEET.read_text(),
+        font_config=font_config(),
+        url_fetcher=offline_fetcher(),
+    )
 
 
 def barcode_image(
@@ -100,6 +92,6 @@ def label_pdf_render(*, label: Label) -> bytes:
             "weight_lb": label.charge_weight_value,
         },
     )
-    return HTML(string=html, url_fetcher=_fetcher()).write_pdf(
-        stylesheets=[_stylesheet(label.paper_size)], font_config=_fonts()
+    return HTML(string=html, url_fetcher=offline_fetcher()).write_pdf(
+        stylesheets=[_stylesheet(label.paper_size)], font_config=font_config()
     )

@@ -3,7 +3,7 @@
 The shipper account, the manifest id (also as a Code 128 barcode), its date, the piece count and
 total weight head the first page; a table lists every label (tracking number, service, weight,
 destination ZIP, reference) over as many pages as it needs, its header repeated on each. The
-fetcher and fonts are label_pdf's, built once per process; the stylesheet is parsed once too.
+fetcher and fonts are built once per process (mailorders.pdf); the stylesheet is parsed once too.
 
 A manifest may name 1,000 labels, and WeasyPrint spends most of its time per table cell (≈ 10 s
 for 1,000 rows of six cells here). So a row has two cells: the fixed-width columns set as one
@@ -24,8 +24,9 @@ from django.utils import timezone
 from weasyprint import CSS, HTML
 
 from mailorders.choices import LabelServiceType
-from mailorders.label_pdf import _fetcher, _fonts, barcode_image
+from mailorders.label_pdf import barcode_image
 from mailorders.models import Label, Manifest
+from mailorders.pdf import font_config, offline_fetcher
 
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "pdf" / "manifest.css"
 # Fixed-width columns: #, tracking number (IMpb is up to 26), service, weight, ZIP (ZIP+4 fits).
@@ -37,7 +38,9 @@ MANIFEST_MODULE_PX = 3
 
 @cache
 def _stylesheet() -> CSS:
-    return CSS(string=STYLESHEET.read_text(), font_config=_fonts(), url_fetcher=_fetcher())
+    return CSS(
+        string=STYLESHEET.read_text(), font_config=font_config(), url_fetcher=offline_fetcher()
+    )
 
 
 def manifest_pdf_render(*, manifest: Manifest, labels: list[Label]) -> bytes:
@@ -68,6 +71,6 @@ def manifest_pdf_render(*, manifest: Manifest, labels: list[Label]) -> bytes:
             "barcode": barcode_image(manifest.id, symbology=Code128, module_px=MANIFEST_MODULE_PX),
         },
     )
-    return HTML(string=html, url_fetcher=_fetcher()).write_pdf(
-        stylesheets=[_stylesheet()], font_config=_fonts()
+    return HTML(string=html, url_fetcher=offline_fetcher()).write_pdf(
+        stylesheets=[_stylesheet()], font_config=font_config()
     )
