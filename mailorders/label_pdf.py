@@ -2,9 +2,9 @@
 
 The IMpb barcode is GS1-128 drawn by python-barcode as a PNG one pixel high, embedded as a
 `data:` URL and stretched to bar height by CSS: a 1D barcode loses nothing, and WeasyPrint paints
-and embeds it far faster than an SVG of a hundred bars. It encodes
-FNC1 followed by the tracking number itself: the number starts with `92`, a GS1 company-internal
-application identifier, so a scanner reads back exactly the tracking number. The `420` + ZIP
+and embeds it far faster than an SVG of a hundred bars. It encodes FNC1 followed by the tracking
+number itself: the number starts with `92`, a GS1 company-internal application identifier, so a
+scanner reads back exactly the tracking number. The `420` + ZIP
 routing element is printed beside it as text ("USPS TRACKING #" line and the ZIP box), not put in
 the barcode, so the number partners and scanners see is always the one shipdesk tracks.
 """
