@@ -114,16 +114,21 @@ class LabelDetailView(PostmenAPIView):
         return postmen_response(label_data(_label(self, pk), absolute=request.build_absolute_uri))
 
 
+def _pdf_response(stored, filename: str) -> FileResponse:
+    """A stored PDF, or 404 when there is none or storage has lost it."""
+    if not stored:
+        raise Http404
+    try:
+        pdf = stored.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    return FileResponse(pdf, content_type="application/pdf", filename=filename)
+
+
 class LabelFileView(PostmenAPIView):
     def get(self, request, pk: str):
         label = _label(self, pk)
-        if not label.label_file:
-            raise Http404
-        return FileResponse(
-            label.label_file.open("rb"),
-            content_type="application/pdf",
-            filename=f"{label.id}.pdf",
-        )
+        return _pdf_response(label.label_file, f"{label.id}.pdf")
 
 
 class CancelLabelView(PostmenAPIView):
@@ -219,11 +224,7 @@ class ManifestDetailView(PostmenAPIView):
 class ManifestFileView(PostmenAPIView):
     def get(self, request, pk: str):
         manifest = _manifest(self, pk)
-        if not manifest.file:
-            raise Http404
-        return FileResponse(
-            manifest.file.open("rb"), content_type="application/pdf", filename=f"{manifest.id}.pdf"
-        )
+        return _pdf_response(manifest.file, f"{manifest.id}.pdf")
 
 
 class ShipperAccountListView(PostmenAPIView):

@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from mailorders.models import Label
+from mailorders.models import Label, Manifest
 from mailorders.tests.label_bodies import label_body
 from mailorders.tests.postmen.support import PREFIX, client_of, ok, refused
 from mailorders.tests.test_label_pdf import decoded_barcodes
@@ -131,3 +131,15 @@ def test_manifest_file_is_served_to_its_partner_only(api, other_api, account):
     assert [r.text for r in decoded_barcodes(pdf)] == [manifest["id"]]
     refused(other_api.get(url), 404)
     refused(api.get(f"{PREFIX}/manifests/manifest_nope/file"), 404)
+
+
+def test_a_pdf_lost_from_storage_is_not_found(api, account):
+    label = create(api, account)
+    manifest = ok(api.post(f"{PREFIX}/manifests", {"shipper_account": {"id": account.pk}}))
+    pdf = Label.objects.get(pk=label["id"]).label_file
+    pdf.storage.delete(pdf.name)
+    pdf = Manifest.objects.get(pk=manifest["id"]).file
+    pdf.storage.delete(pdf.name)
+
+    assert refused(api.get(f"{PREFIX}/labels/{label['id']}/file"), 404)
+    assert refused(api.get(f"{PREFIX}/manifests/{manifest['id']}/file"), 404)
