@@ -83,6 +83,7 @@ install-dev: install
 run: install .env
 	@"$(PY)" manage.py migrate --no-input -v 0
 	"$(PY)" manage.py seed_demo
+	"$(PY)" manage.py seed_demo_labels
 	"$(PY)" manage.py demo_login
 	"$(PY)" manage.py schedule_refresh
 	"$(PY)" manage.py schedule_webhook_sweep
