@@ -405,9 +405,10 @@ class Label(models.Model):
     )
     ship_date = models.DateField()
     tracking_numbers = models.JSONField(default=list, blank=True)
+    # PROTECT: a label's shipment is not deleted while the label exists (cancel the label).
     shipment = models.ForeignKey(
         "tracking.Shipment",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="labels",

@@ -124,6 +124,12 @@ class Shipment(models.Model):
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
     retrack_count = models.PositiveSmallIntegerField(default=0)
+    closed_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why it is never tracked again (its shipping label was cancelled, say); "
+        "empty while it may be.",
+    )
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     refresh_priority = models.PositiveSmallIntegerField(default=6)
