@@ -8,15 +8,23 @@ round trip.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.utils import timezone
 
 from mailorders.choices import LabelServiceType, PaperSize
 from mailorders.services.common import LabelError
+from tracking.zones import STATE_ZONES
 
-ADDRESS_REQUIRED = ("contact_name", "street1", "city", "postal_code", "country")
-ADDRESS_OPTIONAL = ("company_name", "street2", "street3", "state", "phone", "email", "type")
+ADDRESS_REQUIRED = ("contact_name", "street1", "city", "state", "postal_code", "country")
+ADDRESS_OPTIONAL = ("company_name", "street2", "street3", "phone", "email", "type")
+# USPS domestic only: the states, DC and the territories, plus the military (APO/FPO/DPO) codes.
+USPS_STATES = frozenset(STATE_ZONES) | {"AA", "AE", "AP"}
+ZIP_CODE = re.compile(r"[0-9]{5}(-[0-9]{4})?")
+CURRENCY = re.compile(r"[A-Za-z]{3}")
+MAX_ITEMS = 50
+MAX_SHIP_DAYS_AHEAD = 30
 TO_LB = {
     "lb": Decimal(1),
     "oz": Decimal(1) / 16,
@@ -67,7 +75,8 @@ class _Problems:
             return ""
         return value.strip()
 
-    def number(self, data: dict, path: str, key: str) -> Decimal | None:
+    def number(self, data: dict, path: str, key: str, *, zero: bool = False) -> Decimal | None:
+        """A required number above 0 (or at least 0 with `zero`)."""
         value = data.get(key)
         full = f"{path}.{key}"
         if value is None:
@@ -76,7 +85,10 @@ class _Problems:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.add(full, f"{full} must be a number.")
             return None
-        if not value > 0:
+        if zero and value < 0:
+            self.add(full, f"{full} must be 0 or more.")
+            return None
+        if not zero and not value > 0:
             self.add(full, f"{full} must be greater than 0.")
             return None
         return Decimal(str(value))
@@ -116,12 +128,54 @@ def _address(problems: _Problems, shipment: dict, key: str, *, required: bool) -
         )
         if value:
             address[name] = value
-    if address["country"] and len(address["country"]) != 3:
-        problems.add(f"{path}.country", f"{path}.country must be an ISO 3166 alpha-3 code.")
-    if address["country"].upper() == "USA" and not address.get("state"):
-        problems.add(f"{path}.state", f"{path}.state is required for a US address.")
     address["country"] = address["country"].upper()
+    if address["country"] and address["country"] != "USA":
+        problems.add(
+            f"{path}.country",
+            f"{path}.country must be USA: labels are USPS domestic services only (the states,"
+            " DC, the territories and military addresses, all as USA); international labels"
+            " are not offered.",
+        )
+    address["state"] = address["state"].upper()
+    if address["state"] and address["state"] not in USPS_STATES:
+        problems.add(
+            f"{path}.state",
+            f"{path}.state must be a two-letter USPS state, territory or military code"
+            " (e.g. NY, DC, PR, AE).",
+        )
+    if address["postal_code"] and not ZIP_CODE.fullmatch(address["postal_code"]):
+        problems.add(
+            f"{path}.postal_code", f"{path}.postal_code must be a ZIP code: 12345 or 12345-6789."
+        )
     return address
+
+
+def _item(problems: _Problems, data, path: str) -> None:
+    """One item of a parcel, shaped like Postmen's: quantity, weight and price when given."""
+    if not isinstance(data, dict):
+        problems.add(path, f"{path} must be an object.")
+        return
+    quantity = data.get("quantity")
+    if quantity is not None and (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int | float)
+        or (isinstance(quantity, float) and not quantity.is_integer())
+        or quantity < 1
+    ):
+        problems.add(f"{path}.quantity", f"{path}.quantity must be a whole number, 1 or more.")
+    weight = problems.obj(data, path, "weight", required=False)
+    if weight is not None:
+        problems.choice(weight, f"{path}.weight", "unit", list(TO_LB))
+        problems.number(weight, f"{path}.weight", "value", zero=True)
+    price = problems.obj(data, path, "price", required=False)
+    if price is not None:
+        problems.number(price, f"{path}.price", "amount", zero=True)
+        currency = price.get("currency")
+        if not isinstance(currency, str) or not CURRENCY.fullmatch(currency):
+            problems.add(
+                f"{path}.price.currency",
+                f"{path}.price.currency must be a three-letter currency code (e.g. USD).",
+            )
 
 
 def _parcel(problems: _Problems, data, index: int) -> tuple[dict, Decimal]:
@@ -162,9 +216,11 @@ def _parcel(problems: _Problems, data, index: int) -> tuple[dict, Decimal]:
                 )
             parcel["dimension"] = {"unit": unit, **{s: dimension[s] for s in sides}}
     items = data.get("items", [])
-    if not isinstance(items, list) or len(items) > 50:
-        problems.add(f"{path}.items", f"{path}.items must be a list of at most 50 items.")
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:
+        problems.add(f"{path}.items", f"{path}.items must be a list of at most {MAX_ITEMS} items.")
     else:
+        for index, item in enumerate(items):
+            _item(problems, item, f"{path}.items.{index}")
         parcel["items"] = items
     description = problems.text(data, path, "description", required=False)
     if description:
@@ -211,12 +267,21 @@ def label_request_clean(*, data) -> dict:
             "references", f"references: at most {MAX_REFERENCES} texts of 1-100 characters."
         )
         references = []
-    ship_date = timezone.localdate()
+    today = timezone.localdate()
+    ship_date = today
     if data.get("ship_date") is not None:
         try:
             ship_date = dt.date.fromisoformat(data["ship_date"])
         except (TypeError, ValueError):
             problems.add("ship_date", "ship_date must be a date (YYYY-MM-DD).")
+        else:
+            last = today + dt.timedelta(days=MAX_SHIP_DAYS_AHEAD)
+            if not today <= ship_date <= last:
+                problems.add(
+                    "ship_date",
+                    f"ship_date must be from today ({today.isoformat()}) to"
+                    f" {MAX_SHIP_DAYS_AHEAD} days ahead ({last.isoformat()}).",
+                )
     cleaned = {
         "service_type": service_type,
         "paper_size": paper_size,

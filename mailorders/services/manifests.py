@@ -51,6 +51,18 @@ def manifest_create(
 ) -> Manifest:
     """Hand over the account's created labels on one manifest: those named, or, without
     `label_ids`, the oldest MANIFEST_MAX_LABELS of them (the rest go on the next manifest)."""
+    if label_ids is not None and not label_ids:
+        raise LabelError(
+            "No label named: name at least one label, or leave `labels` out to take the"
+            " created labels.",
+            details=[
+                {
+                    "path": "labels",
+                    "info": "Name at least one label, or leave `labels` out to take the"
+                    " created labels.",
+                }
+            ],
+        )
     if label_ids is not None and len(label_ids) > MANIFEST_MAX_LABELS:
         raise LabelError(
             f"A manifest holds at most {MANIFEST_MAX_LABELS} labels.",
@@ -70,14 +82,16 @@ def manifest_create(
         if label_ids is not None:
             labels = labels.filter(pk__in=label_ids)
         chosen = list(labels.order_by("created_at", "id")[:MANIFEST_MAX_LABELS])
-        missing = sorted(set(label_ids or []) - {label.pk for label in chosen})
+        found = {label.pk for label in chosen}
+        missing = [
+            {"path": f"labels.{index}.id", "info": f"{pk} is not a created label of this account."}
+            for index, pk in enumerate(label_ids or [])
+            if pk not in found
+        ]
         if missing or not chosen:
             raise LabelError(
                 "Nothing to manifest." if not missing else "Some labels cannot be manifested.",
-                details=[
-                    {"path": "labels", "info": f"{pk} is not a created label of this account."}
-                    for pk in missing
-                ]
+                details=missing
                 or [{"path": "labels", "info": "The account has no created label."}],
             )
         manifest = Manifest.objects.create(

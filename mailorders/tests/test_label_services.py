@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.storage import FileSystemStorage
 
 from mailorders.choices import LabelStatus
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
+from mailorders.services.label_requests import USPS_STATES, label_request_clean
 from mailorders.services.labels import label_cancel, label_create
 from mailorders.services.manifests import manifest_create
 from mailorders.services.shippers import impb_number
@@ -15,6 +18,7 @@ from mailorders.tests.label_bodies import label_body
 from mailorders.tests.label_rows import labels_bulk_create
 from tracking import numbers
 from tracking.models import Shipment
+from tracking.zones import STATE_ZONES
 
 
 def details_of(exc_info) -> set[str]:
@@ -221,3 +225,145 @@ def test_a_failure_after_the_manifest_pdf_is_written_leaves_no_file(
     assert not Manifest.objects.exists()
     assert set(Label.objects.values_list("status", "manifest")) == {(LabelStatus.CREATED, None)}
     assert len(labels) == 3 and not [path for path in tmp_path.rglob("*") if path.is_file()]
+
+
+def test_addresses_must_be_usps_domestic_each_problem_named(account):
+    body = label_body(account.pk)
+    shipment = body["shipment"]
+    shipment["ship_to"].update(country="CAN", state="ON", postal_code="M5V 2T6")
+    shipment["ship_from"].update(state="XX", postal_code="8410")
+    shipment["return_to"] = {**shipment["ship_from"], "state": "UT", "postal_code": "84101-12"}
+    with pytest.raises(LabelError) as exc_info:
+        label_request_clean(data=body)
+    details = {d["path"]: d["info"] for d in exc_info.value.details}
+    assert set(details) == {
+        "shipment.ship_to.country",
+        "shipment.ship_to.state",
+        "shipment.ship_to.postal_code",
+        "shipment.ship_from.state",
+        "shipment.ship_from.postal_code",
+        "shipment.return_to.postal_code",
+    }
+    assert "international labels are not offered" in details["shipment.ship_to.country"]
+    assert "12345-6789" in details["shipment.ship_to.postal_code"]
+
+
+@pytest.mark.parametrize("country", ["CAN", "GBR", "PRI", "US"])
+def test_only_usa_is_a_country(account, country):
+    body = label_body(account.pk)
+    body["shipment"]["ship_from"]["country"] = country
+    with pytest.raises(LabelError) as exc_info:
+        label_request_clean(data=body)
+    assert details_of(exc_info) == {"shipment.ship_from.country"}
+
+
+@pytest.mark.parametrize(
+    ("state", "postal_code"),
+    [("PR", "00901"), ("ae", "09001"), ("AP", "96601"), ("DC", "20500-0003"), ("gu", "96910")],
+)
+def test_territories_military_and_zip_plus_four_are_domestic(partner, account, state, postal_code):
+    body = label_body(account.pk)
+    body["shipment"]["ship_to"].update(state=state, postal_code=postal_code, country="usa")
+    label = label_create(partner=partner, data=body)
+    shipment = Shipment.objects.get(pk=label.shipment_id)
+    assert (shipment.destination_state, shipment.destination_postal_code) == (
+        state.upper(),
+        postal_code,
+    )
+
+
+def test_state_codes_are_the_tracking_list_and_the_military_ones():
+    assert set(STATE_ZONES) | {"AA", "AE", "AP"} == USPS_STATES
+    assert len(USPS_STATES) == 50 + 1 + 5 + 3
+
+
+def test_each_bad_item_member_is_named(account):
+    body = label_body(account.pk)
+    good = body["shipment"]["parcels"][0]["items"][0]
+    body["shipment"]["parcels"][0]["items"] = [
+        good,
+        "a bar",
+        {**good, "quantity": 0},
+        {**good, "quantity": 1.5, "weight": {"unit": "stone", "value": -1}},
+        {**good, "quantity": True, "price": {"currency": "US", "amount": -2}},
+        {**good, "weight": "1 kg", "price": {"amount": "100"}},
+        {"description": "no quantity, weight or price", "quantity": 2.0},
+        {**good, "weight": {"unit": "oz", "value": 0}, "price": {"currency": "usd", "amount": 0}},
+    ]
+    with pytest.raises(LabelError) as exc_info:
+        label_request_clean(data=body)
+    items = "shipment.parcels.0.items"
+    assert details_of(exc_info) == {
+        f"{items}.1",
+        f"{items}.2.quantity",
+        f"{items}.3.quantity",
+        f"{items}.3.weight.unit",
+        f"{items}.3.weight.value",
+        f"{items}.4.quantity",
+        f"{items}.4.price.currency",
+        f"{items}.4.price.amount",
+        f"{items}.5.weight",
+        f"{items}.5.price.amount",
+        f"{items}.5.price.currency",
+    }
+
+
+def test_at_most_fifty_items(account):
+    body = label_body(account.pk)
+    parcel = body["shipment"]["parcels"][0]
+    parcel["items"] = parcel["items"] * 50
+    assert len(label_request_clean(data=body)["parcels"][0]["items"]) == 50
+    parcel["items"].append("not even an item")
+    with pytest.raises(LabelError) as exc_info:
+        label_request_clean(data=body)
+    assert details_of(exc_info) == {"shipment.parcels.0.items"}
+
+
+def test_ship_date_from_today_in_the_desks_time_zone_to_thirty_days_ahead(
+    account, settings, time_machine
+):
+    settings.TIME_ZONE = "America/Los_Angeles"
+    # 03:00 UTC on the 28th is still the 27th at the desk.
+    time_machine.move_to(dt.datetime(2026, 11, 28, 3, 0, tzinfo=dt.UTC), tick=False)
+    accepted = ["2026-11-27", "2026-11-28", "2026-12-27"]
+    for ship_date in accepted:
+        cleaned = label_request_clean(data=label_body(account.pk, ship_date=ship_date))
+        assert cleaned["ship_date"] == dt.date.fromisoformat(ship_date)
+    assert label_request_clean(data=label_body(account.pk))["ship_date"] == dt.date(2026, 11, 27)
+    for ship_date in ["2026-11-26", "2022-09-09", "2026-12-28"]:
+        with pytest.raises(LabelError) as exc_info:
+            label_request_clean(data=label_body(account.pk, ship_date=ship_date))
+        assert exc_info.value.details == [
+            {
+                "path": "ship_date",
+                "info": "ship_date must be from today (2026-11-27) to 30 days ahead (2026-12-27).",
+            }
+        ]
+
+
+def test_an_empty_label_list_is_not_a_manifest_of_everything(partner, account):
+    label = label_create(partner=partner, data=label_body(account.pk))
+    with pytest.raises(LabelError) as exc_info:
+        manifest_create(partner=partner, shipper_account_id=account.pk, label_ids=[])
+    [detail] = exc_info.value.details
+    assert detail["path"] == "labels"
+    assert "name at least one label, or leave `labels` out" in detail["info"].lower()
+    assert "no created label" not in str(exc_info.value)
+    label.refresh_from_db()
+    assert label.status == LabelStatus.CREATED and not Manifest.objects.exists()
+
+
+def test_labels_a_manifest_cannot_take_are_named_by_their_index(partner, account):
+    kept = label_create(partner=partner, data=label_body(account.pk))
+    voided = label_cancel(label=label_create(partner=partner, data=label_body(account.pk)))
+    with pytest.raises(LabelError) as exc_info:
+        manifest_create(
+            partner=partner,
+            shipper_account_id=account.pk,
+            label_ids=[kept.pk, "label_nope", voided.pk],
+        )
+    assert exc_info.value.details == [
+        {"path": "labels.1.id", "info": "label_nope is not a created label of this account."},
+        {"path": "labels.2.id", "info": f"{voided.pk} is not a created label of this account."},
+    ]
+    assert not Manifest.objects.exists()

@@ -51,7 +51,10 @@ def postmen_response(data, *, http_status: int = 200) -> Response:
 
 
 def postmen_error(*, http_status: int, code: int, message: str, data=None) -> Response:
+    """The envelope of a refusal: `details` as given, else the one `field` an error names."""
     details = data.get("details", []) if isinstance(data, dict) else []
+    if not details and isinstance(data, dict) and data.get("field"):
+        details = [{"path": data["field"], "info": message}]
     meta = {
         "code": code,
         "message": message,
@@ -81,6 +84,8 @@ class PostmenAPIView(PartnerAPIView):
         partner's."""
         if isinstance(exc, LabelError):
             exc = refused(exc)
+        elif isinstance(exc, exceptions.ValidationError):
+            exc = _validation_refused(exc)
         return super().handle_exception(exc)
 
     def body(self) -> dict:
@@ -88,6 +93,35 @@ class PostmenAPIView(PartnerAPIView):
         if not isinstance(data, dict):
             raise APIError("The request body must be a JSON object.")
         return data
+
+
+def _validation_details(detail, path: str = "") -> list[dict]:
+    """DRF validation errors (the strict JSON parser's, …) as `{"path", "info"}` entries."""
+    if isinstance(detail, dict):
+        return [
+            entry
+            for name, value in detail.items()
+            for entry in _validation_details(
+                value, path if name == "non_field_errors" else f"{path}{name}."
+            )
+        ]
+    if isinstance(detail, list):
+        if all(not isinstance(value, dict | list) for value in detail):
+            return [{"path": path.rstrip("."), "info": str(value)} for value in detail]
+        return [
+            entry
+            for index, value in enumerate(detail)
+            for entry in _validation_details(value, f"{path}{index}.")
+        ]
+    return [{"path": path.rstrip("."), "info": str(detail)}]
+
+
+def _validation_refused(exc: exceptions.ValidationError) -> APIError:
+    found = _validation_details(exc.detail)
+    message = "; ".join(f"{d['path']}: {d['info']}" if d["path"] else d["info"] for d in found)
+    return APIError(
+        message or "Invalid request.", data={"details": [d for d in found if d["path"]]}
+    )
 
 
 def refused(exc: LabelError) -> APIError:

@@ -133,7 +133,15 @@ class LabelFileView(PostmenAPIView):
 
 class CancelLabelView(PostmenAPIView):
     def post(self, request):
-        label = _label(self, _id_of(self.body(), "label"))
+        pk = _id_of(self.body(), "label")
+        try:
+            label = _label(self, pk)
+        except Http404:
+            raise LabelError(
+                "The label does not exist.",
+                details=[{"path": "label.id", "info": "No such label."}],
+                code="not_found",
+            ) from None
         label = label_cancel(label=label, actor=self.actor)
         return postmen_response(
             {
@@ -175,15 +183,20 @@ class ManifestListView(PostmenAPIView):
         labels = body.get("labels")
         label_ids = None
         if labels is not None:
-            if (
-                not isinstance(labels, list)
-                or len(labels) > MANIFEST_MAX_LABELS
-                or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in labels)
-            ):
+            if not isinstance(labels, list) or len(labels) > MANIFEST_MAX_LABELS:
                 raise LabelError(
                     f"labels must be a list of at most {MANIFEST_MAX_LABELS} {{id}} objects.",
                     details=[{"path": "labels", "info": "A list of {id} objects."}],
                 )
+            bad = [
+                {"path": f"labels.{index}.id", "info": "A label id is required."}
+                for index, item in enumerate(labels)
+                if not isinstance(item, dict)
+                or not isinstance(item.get("id"), str)
+                or not item["id"]
+            ]
+            if bad:
+                raise LabelError("Each of labels must be an {id} object.", details=bad)
             label_ids = [item["id"] for item in labels]
         manifest = manifest_create(
             partner=self.partner,

@@ -7,6 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from mailorders.api.postmen.base import postmen_error
 from mailorders.models import Label, Manifest
 from mailorders.tests.label_bodies import label_body
 from mailorders.tests.postmen.support import PREFIX, client_of, ok, refused
@@ -143,3 +144,88 @@ def test_a_pdf_lost_from_storage_is_not_found(api, account):
 
     assert refused(api.get(f"{PREFIX}/labels/{label['id']}/file"), 404)
     assert refused(api.get(f"{PREFIX}/manifests/{manifest['id']}/file"), 404)
+
+
+def test_an_international_label_is_refused_naming_the_country(api, account):
+    body = label_body(account.pk)
+    body["shipment"]["ship_to"].update(country="GBR", state="LND", postal_code="SW1A 1AA")
+    meta = refused(api.post(f"{PREFIX}/labels", body), 400)
+    details = {d["path"]: d["info"] for d in meta["details"]}
+    assert set(details) == {
+        "shipment.ship_to.country",
+        "shipment.ship_to.state",
+        "shipment.ship_to.postal_code",
+    }
+    assert "international labels are not offered" in details["shipment.ship_to.country"]
+    assert not Label.objects.exists()
+
+
+def test_a_bad_item_and_a_past_ship_date_are_named(api, account):
+    body = label_body(account.pk, ship_date="2022-09-09")
+    body["shipment"]["parcels"][0]["items"].append({"description": "Bar", "quantity": -1})
+    meta = refused(api.post(f"{PREFIX}/labels", body), 400)
+    assert {d["path"] for d in meta["details"]} == {
+        "shipment.parcels.0.items.1.quantity",
+        "ship_date",
+    }
+
+
+def test_an_unstorable_value_is_named_in_details(api, account):
+    body = label_body(account.pk)
+    body["shipment"]["ship_to"]["street1"] = "145\x00 Mulberry St"
+    meta = refused(api.post(f"{PREFIX}/labels", body), 400)
+    assert meta["message"] == "shipment.ship_to.street1: Null characters are not allowed."
+    assert meta["details"] == [
+        {"path": "shipment.ship_to.street1", "info": "Null characters are not allowed."}
+    ]
+    assert not Label.objects.exists()
+
+
+def test_an_error_naming_one_field_lists_it_in_details():
+    response = postmen_error(
+        http_status=400, code=400, message="search: too long.", data={"field": "search"}
+    )
+    assert response.data["meta"]["details"] == [{"path": "search", "info": "search: too long."}]
+    given = [{"path": "labels.0.id", "info": "No such label."}]
+    response = postmen_error(
+        http_status=400, code=400, message="x", data={"field": "labels", "details": given}
+    )
+    assert response.data["meta"]["details"] == given
+
+
+def test_cancelling_an_unknown_or_anothers_label_names_label_id(api, other_api, account):
+    label = create(api, account)
+    for client, pk in ((api, "label_nope"), (other_api, label["id"])):
+        meta = refused(client.post(f"{PREFIX}/cancel-labels", {"label": {"id": pk}}), 404)
+        assert meta["details"] == [{"path": "label.id", "info": "No such label."}]
+    assert ok(api.get(f"{PREFIX}/labels/{label['id']}"))["status"] == "created"
+
+
+def test_a_manifest_for_an_unknown_or_anothers_account_names_it(api, other_api, account):
+    create(api, account)
+    for client, pk in ((api, "nope"), (other_api, account.pk)):
+        meta = refused(client.post(f"{PREFIX}/manifests", {"shipper_account": {"id": pk}}), 404)
+        assert meta["details"] == [
+            {"path": "shipper_account.id", "info": "No such shipper account."}
+        ]
+    assert not Manifest.objects.exists()
+
+
+def test_manifest_label_list_errors_name_the_label(api, account):
+    kept = create(api, account)
+    to_account = {"shipper_account": {"id": account.pk}}
+    meta = refused(api.post(f"{PREFIX}/manifests", {**to_account, "labels": []}), 400)
+    assert [d["path"] for d in meta["details"]] == ["labels"]
+    assert "leave `labels` out to take the created labels" in meta["details"][0]["info"]
+    assert "no created label" not in meta["message"]
+    shapes = [{"id": kept["id"]}, "label_x", {"id": 5}, {}]
+    meta = refused(api.post(f"{PREFIX}/manifests", {**to_account, "labels": shapes}), 400)
+    assert [d["path"] for d in meta["details"]] == ["labels.1.id", "labels.2.id", "labels.3.id"]
+    unknown = [{"id": kept["id"]}, {"id": "label_nope"}]
+    meta = refused(api.post(f"{PREFIX}/manifests", {**to_account, "labels": unknown}), 400)
+    assert meta["details"] == [
+        {"path": "labels.1.id", "info": "label_nope is not a created label of this account."}
+    ]
+    assert ok(api.get(f"{PREFIX}/labels/{kept['id']}"))["status"] == "created"
+    manifest = ok(api.post(f"{PREFIX}/manifests", {**to_account, "labels": [{"id": kept["id"]}]}))
+    assert manifest["labels"] == [{"id": kept["id"]}]
