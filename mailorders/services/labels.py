@@ -13,7 +13,7 @@ from mailorders.services.label_requests import label_request_clean
 from mailorders.services.shippers import tracking_number_issue
 from shipdesk.audit import SYSTEM, Actor, audit_record
 from shipdesk.models import Partner
-from tracking.services.lifecycle import shipment_update
+from tracking.services.lifecycle import shipment_close
 from tracking.services.shipments import ShipmentError, shipment_create
 
 
@@ -111,7 +111,9 @@ def label_cancel(*, label: Label, actor: Actor = SYSTEM) -> Label:
         label.status = LabelStatus.CANCELLED
         label.save(update_fields=["status", "updated_at"])
         if label.shipment_id:
-            shipment_update(shipment=label.shipment, actor=actor, active=False, next_check_at=None)
+            shipment_close(
+                shipment=label.shipment, reason="Its shipping label was cancelled.", actor=actor
+            )
         audit_record(
             actor=actor, action="label.cancel", summary=f"Cancelled {label}", targets=[label]
         )

@@ -230,12 +230,15 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
         summary="Delete a tracking",
         description="Deletes the tracking and its checkpoints; answers its short form.",
         tags=TRACKINGS,
-        responses=doc.responses(doc.TrackingDeletedResponse, 401, 404, 429),
+        responses=doc.responses(doc.TrackingDeletedResponse, 400, 401, 404, 429),
     )
     def delete(self, request, **kwargs):
         shipment = self.get_shipment()
         short = rep.tracking_short(shipment)
-        lifecycle.shipment_delete(shipment=shipment, actor=self.actor)
+        try:
+            lifecycle.shipment_delete(shipment=shipment, actor=self.actor)
+        except ShipmentError as exc:
+            raise _shipment_error(exc) from exc
         return aftership_response({"tracking": short})
 
 

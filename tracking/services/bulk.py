@@ -33,6 +33,7 @@ REFUSALS = {
     "retrack_active": "is still active (only expired or completed shipments are retracked)",
     "retrack_delivered": "is delivered",
     "retrack_limit": f"already retracked {MAX_RETRACKS} times",
+    "retrack_closed": "is closed for good (its shipping label was cancelled, say)",
     "already_completed": "was already completed for that reason",
 }
 REPORTED_REFUSALS = 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from shipdesk.audit import SYSTEM, Actor, audit_record
@@ -93,6 +94,10 @@ def subscribers_remove(*, shipment: Shipment, emails: list[str], smses: list[str
 
 def retrack_refusal(shipment: Shipment) -> ShipmentError | None:
     """Why `shipment` cannot be retracked now, or None when it can."""
+    if shipment.closed_reason:
+        return ShipmentError(
+            f"Retrack is not allowed. {shipment.closed_reason}", code="retrack_closed"
+        )
     if shipment.active:
         return ShipmentError(
             "Retrack is not allowed. You can only retrack an inactive (expired or completed) "
@@ -191,13 +196,39 @@ def shipment_mark_completed(*, shipment: Shipment, reason: str, actor: Actor = S
     return shipment
 
 
-def shipment_delete(*, shipment: Shipment, actor: Actor = SYSTEM) -> None:
+def shipment_close(*, shipment: Shipment, reason: str, actor: Actor = SYSTEM) -> Shipment:
+    """Stop tracking `shipment` for good (`reason` says why, e.g. its label was cancelled):
+    it is no longer checked with the carrier, and never retracked."""
     with transaction.atomic():
+        shipment.active, shipment.next_check_at = False, None
+        shipment.closed_reason = reason[:200]
+        shipment.save(update_fields=["active", "next_check_at", "closed_reason", "updated_at"])
         audit_record(
             actor=actor,
-            action="shipment.delete",
-            summary=f"Deleted {shipment}",
+            action="shipment.close",
+            summary=f"Closed {shipment}: {reason}",
             targets=[shipment],
-            detail={"public_id": shipment.public_id},
         )
-        shipment.delete()
+    return shipment
+
+
+def shipment_delete(*, shipment: Shipment, actor: Actor = SYSTEM) -> None:
+    """Delete `shipment`; ShipmentError when a record of another app protects it (a shipping
+    label: cancelling the label is how its tracking stops)."""
+    try:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="shipment.delete",
+                summary=f"Deleted {shipment}",
+                targets=[shipment],
+                detail={"public_id": shipment.public_id},
+            )
+            shipment.delete()
+    except ProtectedError as exc:
+        holders = ", ".join(sorted(str(obj) for obj in exc.protected_objects))
+        raise ShipmentError(
+            f"This tracking cannot be deleted: {holders[:200]} depends on it. Cancel that "
+            "instead; its tracking stops with it.",
+            code="protected",
+        ) from exc
