@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -432,3 +433,37 @@ class ManifestAdmin(ReadOnlyAdmin):
     list_filter = ["status", "partner"]
     list_select_related = ["partner", "shipper_account"]
     search_fields = ["=id"]
+    # The PDF is offered through admin (the stored file's own URL is not served).
+    fields = ["partner", "shipper_account", "status", "pdf_link", "labels_link", "created_at"]
+    readonly_fields = ["pdf_link", "labels_link"]
+
+    def get_urls(self):
+        pdf = path(
+            "<path:object_id>/manifest.pdf",
+            self.admin_site.admin_view(self.pdf_view),
+            name="mailorders_manifest_pdf",
+        )
+        return [pdf, *super().get_urls()]
+
+    def pdf_view(self, request, object_id: str):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        manifest = get_object_or_404(Manifest, pk=object_id)
+        try:
+            pdf = manifest.file.open("rb")
+        except (OSError, ValueError) as exc:  # none, or listed but gone from storage
+            raise Http404("This manifest has no PDF.") from exc
+        return FileResponse(pdf, content_type="application/pdf", filename=f"{manifest.pk}.pdf")
+
+    @admin.display(description="PDF")
+    def pdf_link(self, manifest):
+        if not manifest.file:
+            return "—"
+        url = reverse("admin:mailorders_manifest_pdf", args=[manifest.pk])
+        return format_html('<a href="{}">{}.pdf</a>', url, manifest.pk)
+
+    @admin.display(description="Labels")
+    def labels_link(self, manifest):
+        count = manifest.labels.count()
+        url = reverse("admin:mailorders_label_changelist") + f"?manifest__id__exact={manifest.pk}"
+        return format_html('<a href="{}">{} label{}</a>', url, count, pluralize(count))

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.contrib.admin import helpers
+from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -358,6 +359,29 @@ def test_agents_cannot_reach_the_label_admin(agent_client, make_label):
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert agent_client.get(f"{CHANGELIST}{label.pk}/label.pdf").status_code == 302
     assert Label.objects.get().status == LabelStatus.CREATED
+
+
+def test_the_manifest_admin_page_serves_its_pdf_and_lists_its_labels(
+    manager_client, agent_user, partner, label
+):
+    manifest = manifest_create(partner=partner, shipper_account_id=label.shipper_account_id)
+    page = manager_client.get(f"/admin/mailorders/manifest/{manifest.pk}/change/")
+    page = page.content.decode()
+
+    pdf = reverse("admin:mailorders_manifest_pdf", args=[manifest.pk])
+    assert f'href="{pdf}"' in page and manifest.file.name not in page
+    assert f"?manifest__id__exact={manifest.pk}" in page and "1 label<" in page
+    response = manager_client.get(pdf)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert label.tracking_number in pdf_text(b"".join(response.streaming_content))
+    listed = manager_client.get(f"{CHANGELIST}?manifest__id__exact={manifest.pk}")
+    assert listed.status_code == 200 and label.pk in listed.content.decode()
+
+    manifest.file.storage.delete(manifest.file.name)
+    assert manager_client.get(pdf).status_code == 404
+    agent = Client()
+    agent.force_login(agent_user)
+    assert agent.get(pdf).status_code == 302  # to the admin log-in
 
 
 def test_the_label_admin_page_links_its_pdf_and_shipment(manager_client, label):
