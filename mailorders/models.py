@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import string
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -328,7 +329,10 @@ class ShipperAccount(models.Model):
     )
     sandbox = models.BooleanField(default=True)
     mailer_id = models.CharField(
-        max_length=9, default="900000001", help_text="Nine-digit Mailer ID of the IMpb range."
+        max_length=9,
+        default="900000001",
+        validators=[RegexValidator(r"^[0-9]{9}\Z", "A Mailer ID is nine digits.")],
+        help_text="Nine-digit Mailer ID of the IMpb range.",
     )
     next_serial = models.PositiveBigIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
