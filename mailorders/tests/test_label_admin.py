@@ -31,3 +31,14 @@ def test_an_admin_adds_a_sandbox_account_and_sees_its_labels(
     for label in labels:
         assert label.tracking_number in page.content.decode()
     assert admin_client.get("/admin/mailorders/manifest/").status_code == 200
+
+
+def test_a_mailer_id_that_is_not_nine_digits_is_refused_on_the_form(admin_client, partner):
+    for bad in ("12ab", "12345678", "１２３４５６７８９"):
+        response = admin_client.post(
+            "/admin/mailorders/shipperaccount/add/",
+            {"partner": partner.pk, "description": "USPS Sandbox", "mailer_id": bad},
+        )
+        assert response.status_code == 200
+        assert "A Mailer ID is nine digits." in response.content.decode()
+    assert not ShipperAccount.objects.exists()
