@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 
 import pytest
+from django.conf import settings
 from pypdf import PdfReader
 
 from mailorders.api.postmen.base import postmen_error
@@ -229,3 +232,13 @@ def test_manifest_label_list_errors_name_the_label(api, account):
     assert ok(api.get(f"{PREFIX}/labels/{kept['id']}"))["status"] == "created"
     manifest = ok(api.post(f"{PREFIX}/manifests", {**to_account, "labels": [{"id": kept["id"]}]}))
     assert manifest["labels"] == [{"id": kept["id"]}]
+
+
+def test_the_readme_example_creates_a_label(api, account):
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    section = readme.split("\n## The label API\n")[1].split("\n## ")[0]
+    body = json.loads(re.search(r"--data '(\{.*?\})'\n", section, re.DOTALL)[1])
+    body["shipper_account"]["id"] = account.pk
+    data = ok(api.post(f"{PREFIX}/labels", body))
+    assert data["status"] == "created" and data["tracking_numbers"]
+    assert data["rate"]["service_type"] == body["service_type"]
