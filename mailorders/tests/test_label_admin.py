@@ -34,7 +34,8 @@ def test_an_admin_adds_a_sandbox_account_and_sees_its_labels(
 
 
 def test_a_mailer_id_that_is_not_nine_digits_is_refused_on_the_form(admin_client, partner):
-    for bad in ("12ab", "12345678", "１２３４５６７８９"):
+    full_width_digits = "".join(chr(0xFF10 + int(d)) for d in "123456789")
+    for bad in ("12ab", "12345678", full_width_digits):
         response = admin_client.post(
             "/admin/mailorders/shipperaccount/add/",
             {"partner": partner.pk, "description": "USPS Sandbox", "mailer_id": bad},
