@@ -7,10 +7,10 @@ from django.db import transaction
 
 from mailorders.choices import LabelStatus
 from mailorders.label_pdf import label_pdf_render
-from mailorders.models import Label, ShipperAccount
+from mailorders.models import Label
 from mailorders.services.common import LabelError, atomic_with_files
 from mailorders.services.label_requests import label_request_clean
-from mailorders.services.shippers import tracking_number_issue
+from mailorders.services.shippers import shipper_account_of, tracking_number_issue
 from shipdesk.audit import SYSTEM, Actor, audit_record
 from shipdesk.models import Partner
 from tracking.services.lifecycle import shipment_close
@@ -21,15 +21,7 @@ def label_create(*, partner: Partner, data, live: bool = False, actor: Actor = S
     """Validate `data` (a Postmen create-label body), issue the label on the partner's shipper
     account and create the Shipment that tracks it."""
     cleaned = label_request_clean(data=data)
-    account = ShipperAccount.objects.filter(
-        partner=partner, pk=cleaned.pop("shipper_account_id")
-    ).first()
-    if account is None:
-        raise LabelError(
-            "The shipper account does not exist.",
-            details=[{"path": "shipper_account.id", "info": "No such shipper account."}],
-            code="not_found",
-        )
+    account = shipper_account_of(partner=partner, account_id=cleaned.pop("shipper_account_id"))
     with atomic_with_files() as files:
         number = tracking_number_issue(account=account, service_type=cleaned["service_type"])
         label = Label.objects.create(

@@ -11,6 +11,7 @@ from mailorders.choices import LabelStatus, ManifestStatus
 from mailorders.manifest_pdf import manifest_pdf_render
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError, atomic_with_files
+from mailorders.services.shippers import shipper_account_of
 from shipdesk.audit import SYSTEM, Actor, audit_record
 from shipdesk.models import Partner
 
@@ -68,13 +69,7 @@ def manifest_create(
             f"A manifest holds at most {MANIFEST_MAX_LABELS} labels.",
             details=[{"path": "labels", "info": f"At most {MANIFEST_MAX_LABELS} labels."}],
         )
-    account = ShipperAccount.objects.filter(partner=partner, pk=shipper_account_id).first()
-    if account is None:
-        raise LabelError(
-            "The shipper account does not exist.",
-            details=[{"path": "shipper_account.id", "info": "No such shipper account."}],
-            code="not_found",
-        )
+    account = shipper_account_of(partner=partner, account_id=shipper_account_id)
     with atomic_with_files() as files:
         labels = Label.objects.select_for_update().filter(
             partner=partner, shipper_account=account, status=LabelStatus.CREATED

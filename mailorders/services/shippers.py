@@ -23,6 +23,19 @@ SERIAL_DIGITS = 7
 SERIAL_MAX = 10**SERIAL_DIGITS - 1
 
 
+def shipper_account_of(*, partner, account_id: str) -> ShipperAccount:
+    """The partner's shipper account `account_id`; LabelError (not found, naming
+    `shipper_account.id`) when the partner has none of that id."""
+    account = ShipperAccount.objects.filter(partner=partner, pk=account_id).first()
+    if account is None:
+        raise LabelError(
+            "The shipper account does not exist.",
+            details=[{"path": "shipper_account.id", "info": "No such shipper account."}],
+            code="not_found",
+        )
+    return account
+
+
 def impb_number(*, service_type: str, mailer_id: str, serial: int) -> str:
     """The 22-digit IMpb for one serial of a Mailer ID's range, check digit included."""
     body = f"92{SERVICE_TYPE_CODES[service_type]}{mailer_id}{serial:0{SERIAL_DIGITS}d}"
