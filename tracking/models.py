@@ -167,6 +167,8 @@ class Shipment(models.Model):
             models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["-updated_at", "-id"]),
             models.Index(fields=["tag", "subtag"]),
+            # The dashboard's recent exceptions: a tag's shipments by their latest event.
+            models.Index(fields=["tag", "-last_event_at", "-id"], name="shipment_tag_event_idx"),
             models.Index(
                 fields=["refresh_priority", "next_check_at"],
                 condition=Q(active=True),
