@@ -6,15 +6,16 @@ request lists each field at fault in `meta.details` as `{"path", "info"}`. The k
 and isolation as the other APIs.
 
 Lists page newest first with an opaque `next_token`: a signed keyset cursor over
-(created_at, id) of the last row shown, bound to the partner and to the list that gave it. The
-next page is `WHERE (created_at, id) < cursor ORDER BY created_at DESC, id DESC LIMIT n`, so any
-page costs what the first costs, and rows created while a partner pages never shift the pages
-still to come.
+(created_at, id) of the last row shown, bound to the partner and to the list (and its filters)
+that gave it. The next page is
+`WHERE (created_at, id) < cursor ORDER BY created_at DESC, id DESC LIMIT n`, so any page costs
+what the first costs, and rows created while a partner pages never shift the pages still to come.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.core import signing
@@ -146,6 +147,7 @@ def keyset_page(request, queryset: QuerySet, *, partner, kind: str) -> Page:
     limit = _int(request.query_params.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT, "limit")
     queryset = queryset.order_by("-created_at", "-pk")
     raw = request.query_params.get("next_token", "")
+    kind = f"{kind}:{_filters_digest(request)}"  # a token pages the list it came from only
     if raw:
         created_at, pk = _cursor_read(raw, partner=partner, kind=kind)
         queryset = queryset.filter(
@@ -156,6 +158,16 @@ def keyset_page(request, queryset: QuerySet, *, partner, kind: str) -> Page:
         return Page(rows=rows, limit=limit, next_token="")
     last = rows[limit - 1]
     return Page(rows=rows[:limit], limit=limit, next_token=_cursor(last, partner, kind))
+
+
+def _filters_digest(request) -> str:
+    """The list's filters (every query parameter but the page's own) as a short digest."""
+    filters = sorted(
+        (name, sorted(values))
+        for name, values in request.query_params.lists()
+        if name not in ("limit", "next_token")
+    )
+    return hashlib.sha256(repr(filters).encode()).hexdigest()[:16]
 
 
 def _cursor(row, partner, kind: str) -> str:

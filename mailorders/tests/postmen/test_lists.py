@@ -141,6 +141,22 @@ def test_tampered_foreign_and_other_list_tokens_are_refused(api, other_api, part
         assert meta["details"][0]["path"] == "next_token"
 
 
+def test_a_token_pages_only_the_filtered_list_that_gave_it(api, account):
+    labels_bulk_create(account, 4, start=T0)
+    filtered = {"status": "created", "limit": 1}
+    token = ok(api.get(f"{PREFIX}/labels", filtered))["next_token"]
+
+    # The same filters with another page size go on; other filters, or none, are refused.
+    assert ok(api.get(f"{PREFIX}/labels", {**filtered, "limit": 2, "next_token": token}))
+    for params in (
+        {},
+        {"status": "cancelled"},
+        {"status": "created", "created_at_min": "2026-01-01T00:00:00Z"},
+    ):
+        meta = refused(api.get(f"{PREFIX}/labels", {**params, "next_token": token}), 400)
+        assert meta["details"][0]["path"] == "next_token"
+
+
 def test_another_partner_sees_nothing(api, other_api, other_partner, account):
     labels_bulk_create(account, 3, start=T0)
     Manifest.objects.create(partner=account.partner, shipper_account=account)
