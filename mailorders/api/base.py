@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterable
 
 from django.db.models import QuerySet
-from rest_framework import exceptions
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -65,20 +64,6 @@ class PostGridAPIView(PartnerAPIView):
         if not isinstance(data, dict):
             raise APIError("The request body must be a JSON object.")
         return data
-
-
-class PostGridNotFoundView(PostGridAPIView):
-    """Answers every unknown path under /print-mail/v1/ with PostGrid's 404."""
-
-    authentication_classes = []
-    throttle_classes = []
-
-    def not_found(self, request, *args, **kwargs):
-        raise exceptions.NotFound(
-            "The URI requested is invalid or the resource requested does not exist."
-        )
-
-    get = post = put = patch = delete = options = not_found
 
 
 def unflatten_form(data) -> dict:

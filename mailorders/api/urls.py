@@ -4,7 +4,7 @@ accounts, PDF links; anything else answers PostGrid's 404."""
 from django.urls import path, re_path
 
 from mailorders.api import views
-from mailorders.api.base import PostGridNotFoundView
+from shipdesk.api import NotFoundView
 
 # Path segment → PostGrid object. Seed 004's clients also spell self-mailers `selfmailers`.
 ORDER_PATHS = {
@@ -53,4 +53,4 @@ for segment, object_name in ORDER_PATHS.items():
             name=f"pm-{segment}-url",
         ),
     ]
-urlpatterns.append(re_path(r"^.*$", PostGridNotFoundView.as_view()))
+urlpatterns.append(re_path(r"^.*$", NotFoundView.as_view(dialect="postgrid")))

@@ -248,15 +248,3 @@ def _int(raw, default: int, low: int, high: int, name: str) -> int:
             data={"details": [{"path": name, "info": f"from {low} to {high}"}]},
         )
     return value
-
-
-class PostmenNotFoundView(PostmenAPIView):
-    authentication_classes = []
-    throttle_classes = []
-
-    def not_found(self, request, *args, **kwargs):
-        raise exceptions.NotFound(
-            "The URI requested is invalid or the resource requested does not exist."
-        )
-
-    get = post = put = patch = delete = options = not_found

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from mailorders.api.postmen import views
-from mailorders.api.postmen.base import PostmenNotFoundView
+from shipdesk.api import NotFoundView
 
 urlpatterns = [
     path("labels", views.LabelListView.as_view(), name="postmen-labels"),
@@ -19,5 +19,5 @@ urlpatterns = [
         views.ShipperAccountDetailView.as_view(),
         name="postmen-account",
     ),
-    re_path(r"^.*$", PostmenNotFoundView.as_view()),
+    re_path(r"^.*$", NotFoundView.as_view(dialect="postmen")),
 ]
