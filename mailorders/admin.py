@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -17,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from mailorders.choices import CancellationReason, LabelStatus
+from mailorders.downloads import stored_pdf_response
 from mailorders.models import (
     BankAccount,
     Cheque,
@@ -449,11 +449,7 @@ class ManifestAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         manifest = get_object_or_404(Manifest, pk=object_id)
-        try:
-            pdf = manifest.file.open("rb")
-        except (OSError, ValueError) as exc:  # none, or listed but gone from storage
-            raise Http404("This manifest has no PDF.") from exc
-        return FileResponse(pdf, content_type="application/pdf", filename=f"{manifest.pk}.pdf")
+        return stored_pdf_response(manifest.file, f"{manifest.pk}.pdf")
 
     @admin.display(description="PDF")
     def pdf_link(self, manifest):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 
 from mailorders.api.postmen.base import (
     PostmenAPIView,
@@ -24,6 +24,7 @@ from mailorders.api.postmen.representation import (
     shipper_account_detail,
 )
 from mailorders.choices import LabelStatus, ManifestStatus
+from mailorders.downloads import stored_pdf_response
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
 from mailorders.services.labels import label_cancel, label_create
@@ -114,21 +115,10 @@ class LabelDetailView(PostmenAPIView):
         return postmen_response(label_data(_label(self, pk), absolute=request.build_absolute_uri))
 
 
-def _pdf_response(stored, filename: str) -> FileResponse:
-    """A stored PDF, or 404 when there is none or storage has lost it."""
-    if not stored:
-        raise Http404
-    try:
-        pdf = stored.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
-    return FileResponse(pdf, content_type="application/pdf", filename=filename)
-
-
 class LabelFileView(PostmenAPIView):
     def get(self, request, pk: str):
         label = _label(self, pk)
-        return _pdf_response(label.label_file, f"{label.id}.pdf")
+        return stored_pdf_response(label.label_file, f"{label.id}.pdf")
 
 
 class CancelLabelView(PostmenAPIView):
@@ -237,7 +227,7 @@ class ManifestDetailView(PostmenAPIView):
 class ManifestFileView(PostmenAPIView):
     def get(self, request, pk: str):
         manifest = _manifest(self, pk)
-        return _pdf_response(manifest.file, f"{manifest.id}.pdf")
+        return stored_pdf_response(manifest.file, f"{manifest.id}.pdf")
 
 
 class ShipperAccountListView(PostmenAPIView):
