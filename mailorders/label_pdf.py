@@ -4,9 +4,9 @@ The IMpb barcode is GS1-128 drawn by python-barcode as a PNG one pixel high, emb
 `data:` URL and stretched to bar height by CSS: a 1D barcode loses nothing, and WeasyPrint paints
 and embeds it far faster than an SVG of a hundred bars. It encodes FNC1 followed by the tracking
 number itself: the number starts with `92`, a GS1 company-internal application identifier, so a
-scanner reads back exactly the tracking number. The `420` + ZIP
-routing element is printed beside it as text ("USPS TRACKING #" line and the ZIP box), not put in
-the barcode, so the number partners and scanners see is always the one shipdesk tracks.
+scanner reads back exactly the tracking number. The `420` + ZIP routing element is printed
+beside it as text ("USPS TRACKING #" line and the ZIP box), not put in the barcode, so the number
+partners and scanners see is always the one shipdesk tracks.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 
-from mailorders.choices import LabelServiceType, PaperSize
+from mailorders.choices import PaperSize
 from mailorders.models import Label
 from mailorders.pdf import font_config, offline_fetcher
 
@@ -84,7 +84,7 @@ def label_pdf_render(*, label: Label) -> bytes:
         "pdf/label.html",
         {
             "label": label,
-            "service_name": LabelServiceType(label.service_type).label,
+            "service_name": label.service_name,
             "ship_from": label.return_to or label.ship_from,
             "ship_to": label.ship_to,
             "barcode": barcode_image(number),

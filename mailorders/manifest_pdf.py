@@ -23,7 +23,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML
 
-from mailorders.choices import LabelServiceType
 from mailorders.label_pdf import barcode_image
 from mailorders.models import Label, Manifest
 from mailorders.pdf import font_config, offline_fetcher
@@ -50,7 +49,7 @@ def manifest_pdf_render(*, manifest: Manifest, labels: list[Label]) -> bytes:
             "columns": COLUMNS.format(
                 number,
                 label.tracking_number,
-                LabelServiceType(label.service_type).label,
+                label.service_name,
                 label.charge_weight_value,
                 (label.ship_to or {}).get("postal_code", ""),
             ),

@@ -20,6 +20,7 @@ from mailorders.choices import (
     Currency,
     ExtraService,
     IMbStatus,
+    LabelServiceType,
     LabelStatus,
     LetterSize,
     MailingClass,
@@ -366,6 +367,9 @@ class Manifest(models.Model):
         return self.id
 
 
+SERVICE_NAMES = dict(LabelServiceType.choices)
+
+
 class LabelQuerySet(models.QuerySet):
     def for_partner(self, partner):
         return self.filter(partner=partner)
@@ -432,3 +436,8 @@ class Label(models.Model):
     @property
     def tracking_number(self) -> str:
         return self.tracking_numbers[0] if self.tracking_numbers else ""
+
+    @property
+    def service_name(self) -> str:
+        """`usps-discounted_priority_mail` → `Priority Mail` (the stored value when unknown)."""
+        return SERVICE_NAMES.get(self.service_type, self.service_type)

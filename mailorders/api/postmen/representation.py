@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from mailorders.choices import LabelServiceType
 from mailorders.models import Label, Manifest, ShipperAccount
 
 
@@ -62,7 +61,7 @@ def label_data(label: Label, *, absolute) -> dict:
                 "currency": label.charge_currency,
             },
             "service_type": label.service_type,
-            "service_name": LabelServiceType(label.service_type).label,
+            "service_name": label.service_name,
             "transit_time": None,
             "info_message": None,
             "charge_weight": {
