@@ -53,16 +53,10 @@ def manifest_create(
     """Hand over the account's created labels on one manifest: those named, or, without
     `label_ids`, the oldest MANIFEST_MAX_LABELS of them (the rest go on the next manifest)."""
     if label_ids is not None and not label_ids:
+        info = "Name at least one label, or leave `labels` out to take the created labels."
         raise LabelError(
-            "No label named: name at least one label, or leave `labels` out to take the"
-            " created labels.",
-            details=[
-                {
-                    "path": "labels",
-                    "info": "Name at least one label, or leave `labels` out to take the"
-                    " created labels.",
-                }
-            ],
+            f"No label named: {info[0].lower()}{info[1:]}",
+            details=[{"path": "labels", "info": info}],
         )
     if label_ids is not None and len(label_ids) > MANIFEST_MAX_LABELS:
         raise LabelError(
