@@ -1,8 +1,10 @@
-"""USPS APIs v3 over HTTP: OAuth token, tracking and proof-of-delivery requests.
+"""USPS APIs v3 over HTTP: OAuth token, tracking and proof-of-delivery requests, and the one
+`call` the outbound APIs (addresses, prices, payments, labels, SCAN forms) go through.
 
 HTTP only: every request first takes a slot of the shared hourly budget; timeouts, connection
 errors and 5xx answers are retried with exponential backoff and jitter; a 429 waits for its
-Retry-After (or, when that is long, blocks every worker until then).
+Retry-After (or, when that is long, blocks every worker until then); a 401 drops the token USPS
+refused (and the payment token, for a paid call) and tries once more.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
@@ -29,11 +32,38 @@ MAX_RETRY_AFTER = 24 * 3600.0
 
 class CarrierUnavailable(Exception):
     """USPS could not be reached or kept failing; worth trying again later (not before
-    `retry_at` when USPS said when)."""
+    `retry_at` when USPS said when).
 
-    def __init__(self, message: str, *, retry_at: datetime | None = None):
+    `outcome_unknown` says a request may have reached USPS without its answer reaching us (a
+    read timeout, a cut body, a 5xx): a purchase may have happened and must be reconciled.
+    """
+
+    def __init__(
+        self, message: str, *, retry_at: datetime | None = None, outcome_unknown: bool = False
+    ):
         super().__init__(message)
         self.retry_at = retry_at
+        self.outcome_unknown = outcome_unknown
+
+
+class CredentialsRefused(CarrierUnavailable):
+    """USPS refused the app's consumer key and secret (OAuth 4xx): USPS's own words kept."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(
+            f"USPS token request failed: credentials refused (HTTP {status}): {message}"
+        )
+        self.status = status
+        self.usps_message = message
+
+
+@dataclass(frozen=True)
+class PaymentTokens:
+    """Where a paid call gets its X-Payment-Authorization-Token, and how a refused one is
+    dropped (see tracking.carriers.usps.payments)."""
+
+    get: Callable[[], str]
+    forget: Callable[[str], None]
 
 
 class UspsClient:
@@ -50,6 +80,8 @@ class UspsClient:
         max_retry_after: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
+        token_key: str = CARRIER,
+        budget_key: str = CARRIER,
     ):
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
@@ -61,6 +93,9 @@ class UspsClient:
         self.max_retry_after = max_retry_after
         self.sleep = sleep
         self.session = session or requests.Session()
+        # Rows of the shared token cache and hourly budget: one per USPS app (credentials).
+        self.token_key = token_key
+        self.budget_key = budget_key
 
     # --- public calls -------------------------------------------------------------------
 
@@ -72,19 +107,45 @@ class UspsClient:
         url = f"{self.base_url}/tracking/v3r2/tracking/{number}/proof-of-delivery"
         return self._authorised("pod", url, body)
 
-    # --- internals ----------------------------------------------------------------------
-
-    def _authorised(self, kind: str, url: str, body) -> requests.Response:
+    def call(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        *,
+        json=None,
+        params: dict | None = None,
+        headers: dict | None = None,
+        payment: PaymentTokens | None = None,
+    ) -> requests.Response:
+        """One authorised request to `{base_url}{path}`; with `payment`, a paid one."""
         for attempt in range(2):
-            token = tokens.get_token(carrier=CARRIER, fetch=self._fetch_token)
+            token = tokens.get_token(carrier=self.token_key, fetch=self._fetch_token)
+            sent = {"Authorization": f"Bearer {token}", **(headers or {})}
+            paid = ""
+            if payment is not None:
+                paid = payment.get()
+                sent["X-Payment-Authorization-Token"] = paid
             response = self._send(
-                kind, url, json=body, headers={"Authorization": f"Bearer {token}"}
+                kind,
+                f"{self.base_url}{path}",
+                method=method,
+                json=json,
+                params=params,
+                headers=sent,
             )
             if response.status_code != 401 or attempt:
                 return response
-            # Forget only the token USPS refused: another worker may already hold a new one.
-            tokens.forget_token(carrier=CARRIER, token=token)
+            # Forget only the tokens USPS refused: another worker may already hold new ones.
+            tokens.forget_token(carrier=self.token_key, token=token)
+            if payment is not None:
+                payment.forget(paid)
         return response
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _authorised(self, kind: str, url: str, body) -> requests.Response:
+        return self.call(kind, "POST", url.removeprefix(self.base_url), json=body)
 
     def _fetch_token(self) -> tuple[str, int]:
         response = self._send(
@@ -98,9 +159,17 @@ class UspsClient:
         )
         try:
             payload = response.json()
+        except ValueError:
+            payload = None
+        if 400 <= response.status_code < 500 and isinstance(payload, dict):
+            described = payload.get("error_description") or payload.get("error")
+            if isinstance(described, dict):  # USPS's ErrorMessage shape
+                described = described.get("message")
+            raise CredentialsRefused(response.status_code, str(described or "no reason given"))
+        try:
             token = payload["access_token"]
             expires_in = int(payload.get("expires_in", 28799))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CarrierUnavailable(
                 f"USPS token request failed: HTTP {response.status_code}"
             ) from exc
@@ -108,28 +177,33 @@ class UspsClient:
             raise CarrierUnavailable(f"USPS token request failed: HTTP {response.status_code}")
         return token, expires_in
 
-    def _send(self, kind: str, url: str, **kwargs) -> requests.Response:
+    def _send(self, kind: str, url: str, *, method: str = "POST", **kwargs) -> requests.Response:
         last_problem = ""
         waited = False
+        unknown = False
         for attempt in range(self.max_retries + 1):
             if attempt and not waited:
                 self._backoff(attempt)
             waited = False
-            budget.take_slot(carrier=CARRIER, per_hour=self.per_hour, kind=kind)
+            budget.take_slot(carrier=self.budget_key, per_hour=self.per_hour, kind=kind)
             try:
-                response = self.session.post(url, timeout=self.timeout, **kwargs)
+                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except requests.RequestException as exc:
                 # Timeouts, refused connections, bodies cut short: all worth another try.
                 last_problem = f"{type(exc).__name__}: {exc}"
+                # Only a connect timeout surely never reached USPS.
+                unknown = unknown or not isinstance(exc, requests.ConnectTimeout)
                 logger.warning("USPS %s attempt %d failed: %s", kind, attempt + 1, last_problem)
                 continue
             if response.status_code == 429:
                 wait = _retry_after(response)
                 if wait > self.max_retry_after or attempt == self.max_retries:
                     until = timezone.now() + timedelta(seconds=wait)
-                    budget.block_until(carrier=CARRIER, until=until)
+                    budget.block_until(carrier=self.budget_key, until=until)
                     raise CarrierUnavailable(
-                        f"USPS rate limit: retry after {wait:.0f} s", retry_at=until
+                        f"USPS rate limit: retry after {wait:.0f} s",
+                        retry_at=until,
+                        outcome_unknown=unknown,
                     )
                 logger.info("USPS 429: waiting %.1f s as Retry-After asks", wait)
                 self.sleep(wait)
@@ -137,12 +211,14 @@ class UspsClient:
                 last_problem = "HTTP 429"
                 continue
             if response.status_code >= 500:
+                unknown = True
                 last_problem = f"HTTP {response.status_code}"
                 logger.warning("USPS %s attempt %d failed: %s", kind, attempt + 1, last_problem)
                 continue
             return response
         raise CarrierUnavailable(
-            f"USPS {kind} request failed after {self.max_retries + 1} attempts: {last_problem}"
+            f"USPS {kind} request failed after {self.max_retries + 1} attempts: {last_problem}",
+            outcome_unknown=unknown,
         )
 
     def _backoff(self, attempt: int) -> None:
