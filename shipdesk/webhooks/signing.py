@@ -1,5 +1,8 @@
 """What a delivery sends: the event in PostGrid's shape, encoded and signed once.
 
+A delivered tracking's `tracking.updated` event also carries `proofOfDelivery` (`url`,
+`letter_url`: the partner API's POD endpoints for that tracking, called with the partner's key).
+
 JWT payloads (the default) send `{"payload": "<JWT>"}`, the token signed with HS256 and the
 webhook's secret, its claims the event plus `iat`. JSON payloads send the event itself. Both
 carry `PostGrid-Signature: t=<unix ms>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>`.
@@ -19,7 +22,7 @@ import jwt
 from django.core.serializers.json import DjangoJSONEncoder
 from jwt.warnings import InsecureKeyLengthWarning
 
-from shipdesk.webhooks.models import Webhook, WebhookEvent
+from shipdesk.webhooks.models import EventType, Webhook, WebhookEvent
 
 SIGNATURE_HEADER = "PostGrid-Signature"
 JWT_ALGORITHM = "HS256"
@@ -32,7 +35,7 @@ class Signed:
 
 
 def event_payload(event: WebhookEvent) -> dict:
-    return {
+    payload = {
         "id": event.public_id,
         "object": "event",
         "type": event.type,
@@ -40,6 +43,24 @@ def event_payload(event: WebhookEvent) -> dict:
         "data": event.data,
         "createdAt": event.created_at.isoformat().replace("+00:00", "Z"),
     }
+    pod = _proof_of_delivery(event)
+    if pod:
+        payload["proofOfDelivery"] = pod
+    return payload
+
+
+def _proof_of_delivery(event: WebhookEvent) -> dict | None:
+    """Where a delivered tracking's POD is, beside (not inside) the AfterShip tracking object:
+    once the carrier recorded a delivery event, `data.tag` is Delivered."""
+    data = event.data if isinstance(event.data, dict) else {}
+    if event.type != EventType.TRACKING_UPDATED or data.get("tag") != "Delivered":
+        return None
+    checkpoints = data.get("checkpoints") or []
+    if not any(isinstance(c, dict) and c.get("tag") == "Delivered" for c in checkpoints):
+        return None  # marked delivered by hand: no delivery event, no POD
+    from tracking.pod.partner import pod_links
+
+    return pod_links(data["id"])
 
 
 def compact_json(value) -> bytes:

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from shipdesk.api import NotFoundView
-from tracking.api import couriers, edd, views
+from tracking.api import couriers, edd, pod, views
 
 BY_ID = "<str:tracking_id>"
 BY_NUMBER = "<str:slug>/<str:tracking_number>"
@@ -29,6 +29,16 @@ for suffix, key in ((BY_ID, "id"), (BY_NUMBER, "number")):
             f"trackings/{suffix}/mark-as-completed",
             views.MarkCompletedView.as_view(),
             name=f"api-complete-by-{key}",
+        ),
+        path(
+            f"trackings/{suffix}/proof-of-delivery",
+            pod.ProofOfDeliveryView.as_view(),
+            name=f"api-pod-by-{key}",
+        ),
+        path(
+            f"trackings/{suffix}/proof-of-delivery/letter",
+            pod.ProofOfDeliveryLetterView.as_view(),
+            name=f"api-pod-letter-by-{key}",
         ),
         path(
             f"last_checkpoint/{suffix}",

@@ -94,6 +94,8 @@ def test_every_operation_documents_the_key_header_and_its_errors(openapi):
         ):
             assert "400" in codes, where
         for code, response in operation["responses"].items():
+            if code < "400" and "application/pdf" in response["content"]:
+                continue  # the POD letter: a PDF, errors still in the envelope
             schema = response["content"]["application/json"]["schema"]
             expected = "ErrorEnvelope" if code >= "400" else "Response"
             assert schema["$ref"].endswith(expected), where
