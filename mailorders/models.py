@@ -313,8 +313,8 @@ class ShipperAccount(models.Model):
 
     A sandbox account issues IMpb numbers from its own range (`mailer_id` plus a serial counted
     in the database) and charges nothing. A live account names where its USPS credentials are
-    kept (`credentials_ref`, never the secret itself); buying on it is not wired yet and is
-    refused (see mailorders.services.shippers).
+    kept (`credentials_ref`, never the secret itself) and buys real labels through USPS's
+    Labels API, paid by its EPS account (see mailorders.services.usps_labels).
     """
 
     id = models.CharField(
@@ -336,6 +336,20 @@ class ShipperAccount(models.Model):
         help_text="Nine-digit Mailer ID of the IMpb range.",
     )
     next_serial = models.PositiveBigIntegerField(default=1)
+    # A live account's USPS enrolment: who pays (CRID, EPS account) and whose label range.
+    usps_environment = models.CharField(
+        max_length=10,
+        choices=[("test", "USPS test environment"), ("production", "USPS production")],
+        default="test",
+    )
+    crid = models.CharField("CRID", max_length=18, blank=True)
+    manifest_mid = models.CharField(
+        "manifest MID",
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^([0-9]{6}|[0-9]{9})\Z", "A MID is six or nine digits.")],
+    )
+    eps_account = models.CharField("EPS account", max_length=20, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -413,6 +427,10 @@ class Label(models.Model):
     )
     ship_date = models.DateField()
     tracking_numbers = models.JSONField(default=list, blank=True)
+    # A label bought from USPS: the partner's order number (a retry with it answers this label)
+    # and the idempotency key of the purchase, recorded before USPS is called.
+    order_number = models.CharField(max_length=100, blank=True)
+    purchase_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # PROTECT: a label's shipment is not deleted while the label exists (cancel the label).
     shipment = models.ForeignKey(
         "tracking.Shipment",
@@ -429,6 +447,13 @@ class Label(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["partner", "-created_at", "-id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipper_account", "order_number"],
+                condition=~Q(order_number=""),
+                name="label_one_per_order_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"label {self.id}"

@@ -267,6 +267,12 @@ def label_request_clean(*, data) -> dict:
             "references", f"references: at most {MAX_REFERENCES} texts of 1-100 characters."
         )
         references = []
+    order_number = data.get("order_number")
+    if order_number is not None and not (
+        isinstance(order_number, str) and 0 < len(order_number.strip()) <= 100
+    ):
+        problems.add("order_number", "order_number must be text of 1-100 characters.")
+        order_number = None
     today = timezone.localdate()
     ship_date = today
     if data.get("ship_date") is not None:
@@ -299,5 +305,6 @@ def label_request_clean(*, data) -> dict:
     if problems.details:
         raise LabelError("The request is invalid.", details=problems.details, code="invalid")
     cleaned["shipper_account_id"] = account["id"]
+    cleaned["order_number"] = (order_number or "").strip()
     cleaned["charge_weight_value"] = weight_lb.quantize(Decimal("0.001"))
     return cleaned

@@ -1,5 +1,6 @@
 """Shipping labels (Postmen v3): buy the label on a shipper account, track it, download its
-PDF, cancel it. A created label creates its Shipment (slug usps) in the same transaction."""
+PDF, cancel it. A created label creates its Shipment (slug usps) in the same transaction.
+A sandbox account issues the label itself; a live one buys it from USPS (usps_labels)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from mailorders.models import Label
 from mailorders.services.common import LabelError, atomic_with_files
 from mailorders.services.label_requests import label_request_clean
 from mailorders.services.shippers import shipper_account_of, tracking_number_issue
+from mailorders.services.usps_labels import usps_label_buy
 from shipdesk.audit import SYSTEM, Actor, audit_record
 from shipdesk.models import Partner
 from tracking.services.lifecycle import shipment_close
@@ -22,6 +24,11 @@ def label_create(*, partner: Partner, data, live: bool = False, actor: Actor = S
     account and create the Shipment that tracks it."""
     cleaned = label_request_clean(data=data)
     account = shipper_account_of(partner=partner, account_id=cleaned.pop("shipper_account_id"))
+    if not account.sandbox:
+        return usps_label_buy(
+            partner=partner, account=account, cleaned=cleaned, live=live, actor=actor
+        )
+    cleaned.pop("order_number", None)
     with atomic_with_files() as files:
         number = tracking_number_issue(account=account, service_type=cleaned["service_type"])
         label = Label.objects.create(
@@ -32,16 +39,7 @@ def label_create(*, partner: Partner, data, live: bool = False, actor: Actor = S
             tracking_numbers=[number],
             **cleaned,
         )
-        try:
-            label.shipment = shipment_create(
-                partner=partner, tracking_number=number, slug="usps", **_shipment_fields(label)
-            )
-        except ShipmentError as exc:
-            raise LabelError(
-                str(exc),
-                details=[{"path": "tracking_numbers", "info": str(exc)}],
-                code=exc.code,
-            ) from exc
+        label_shipment_attach(label=label)
         files.save(label.label_file, f"{label.id}.pdf", label_pdf_render(label=label))
         label.save(update_fields=["shipment", "label_file", "updated_at"])
         audit_record(
@@ -52,6 +50,22 @@ def label_create(*, partner: Partner, data, live: bool = False, actor: Actor = S
             detail={"tracking_number": number},
         )
     return label
+
+
+def label_shipment_attach(*, label: Label) -> None:
+    """Create the Shipment tracking the label's number (inside the caller's transaction; the
+    caller saves the label)."""
+    try:
+        label.shipment = shipment_create(
+            partner=label.partner,
+            tracking_number=label.tracking_number,
+            slug="usps",
+            **_shipment_fields(label),
+        )
+    except ShipmentError as exc:
+        raise LabelError(
+            str(exc), details=[{"path": "tracking_numbers", "info": str(exc)}], code=exc.code
+        ) from exc
 
 
 def _shipment_fields(label: Label) -> dict:

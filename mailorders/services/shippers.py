@@ -5,9 +5,8 @@ identifier), the service type code of the label's service, the account's nine-di
 a seven-digit serial counted on the account row (under a row lock, so any number of processes
 share one range) and the USPS mod-10 check digit: 22 digits.
 
-A live account (sandbox off) is the extension point for the USPS Labels API: buying a label on
-it needs the USPS client (OAuth with the account's `credentials_ref`, then the label request)
-and until that exists it is refused with a clear error. It never pretends to have bought one.
+A live account (sandbox off) has no range here: USPS issues its numbers with the labels it sells
+(mailorders.services.usps_labels). It never pretends to have bought one.
 """
 
 from __future__ import annotations
@@ -47,8 +46,7 @@ def tracking_number_issue(*, account: ShipperAccount, service_type: str) -> str:
     transaction)."""
     if not account.sandbox:
         raise LabelError(
-            "This shipper account buys real USPS labels, which shipdesk cannot do yet: "
-            "use a sandbox shipper account.",
+            "This shipper account buys real USPS labels: USPS issues their tracking numbers.",
             details=[{"path": "shipper_account.id", "info": "Not a sandbox account."}],
             code="shipper_account_not_supported",
         )

@@ -48,11 +48,11 @@ def test_numbers_follow_the_range(partner, account):
     )
 
 
-def test_live_account_is_refused_and_nothing_is_created(partner):
+def test_live_account_without_credentials_is_refused_and_nothing_is_created(partner):
     live = ShipperAccount.objects.create(
         partner=partner, description="USPS", sandbox=False, credentials_ref="USPS_LABELS"
     )
-    with pytest.raises(LabelError, match="cannot do yet"):
+    with pytest.raises(LabelError, match="USPS_LABELS_CLIENT_ID and USPS_LABELS_CLIENT_SECRET"):
         label_create(partner=partner, data=label_body(live.pk))
     assert not Label.objects.exists() and not Shipment.objects.exists()
 

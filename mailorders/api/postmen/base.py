@@ -126,7 +126,7 @@ def _validation_refused(exc: exceptions.ValidationError) -> APIError:
 
 
 def refused(exc: LabelError) -> APIError:
-    status = 404 if exc.code == "not_found" else 400
+    status = {"not_found": 404, "carrier_unavailable": 503}.get(exc.code, 400)
     return APIError(str(exc), http_status=status, data={"details": exc.details})
 
 

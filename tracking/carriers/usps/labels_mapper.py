@@ -168,3 +168,44 @@ def parse_cancel(body) -> LabelCancel:
         refunded=status == "CANCELED",
         dispute_id=str(body.get("disputeId") or ""),
     )
+
+
+ADDRESS_FIELD = {
+    "streetAddress": "street",
+    "secondaryAddress": "secondary",
+    "city": "city",
+    "state": "state",
+    "ZIPCode": "zip_code",
+    "ZIPPlus4": "zip_plus4",
+    "firstName": "name",
+    "lastName": "name",
+    "firm": "company",
+    "phone": "phone",
+    "email": "email",
+}
+PACKAGE_FIELD = {
+    "weight": "parcel.weight",
+    "length": "parcel.length",
+    "width": "parcel.width",
+    "height": "parcel.height",
+    "mailClass": "service",
+    "rateIndicator": "packaging",
+    "mailingDate": "mailing_date",
+    "extraServices": "extras",
+    "packageOptions": "item_value",
+}
+ACCOUNT_PARAMETERS = {"CRID", "MID", "manifestMID", "accountNumber", "accountType", "roles"}
+
+
+def order_field(parameter: str) -> str:
+    """USPS's `source.parameter` as the LabelOrder field it blames (`ship_to.street`,
+    `parcel.weight`, `service`, `account`…); "" when it names none of them."""
+    head, _, rest = parameter.partition(".")
+    if head in ("toAddress", "fromAddress"):
+        side = "ship_to" if head == "toAddress" else "ship_from"
+        return f"{side}.{ADDRESS_FIELD[rest]}" if rest in ADDRESS_FIELD else side
+    if head == "packageDescription":
+        return PACKAGE_FIELD.get(rest.split(".")[0], "parcel")
+    if head in ACCOUNT_PARAMETERS or "Payment-Authorization" in parameter:
+        return "account"
+    return ""
