@@ -18,6 +18,7 @@ from tracking.edd.calendar import (
     next_business_day,
 )
 from tracking.edd.places import DEFAULT_TZ, normalize_mail_class, zip3, zip_timezone
+from tracking.edd.zone_table import Standard, table_standard
 
 QUANTILES = (0.05, 0.50, 0.95)
 MIN_SAMPLES = 20
@@ -35,6 +36,9 @@ CONFIDENCE_WEIGHTS = {
     "global": 0.1,
 }
 CARRIER_CONFIDENCE = 30
+# Lanes with no history at all: USPS's own standard, else the zone table (tracking.edd.zone_table).
+# Both below the carrier's date for the same shipment, and answered with CODE_FEW_DATA.
+STANDARD_CONFIDENCE = {"usps_standards": 25, "zone_table": 15}
 # AfterShip's confidence codes (enum "Confidence Codes").
 CODE_HIGHEST = 10000
 CODE_HIGH = 10001
@@ -303,7 +307,7 @@ class Estimate:
     estimated_delivery_date_max: date
     confidence: int  # 0-100
     confidence_code: int  # AfterShip-style
-    level: str  # a LEVELS entry, or "carrier"
+    level: str  # a LEVELS entry, "carrier", "usps_standards" or "zone_table"
     samples: int
     accepted_on: date | None = None
     transit_days: tuple[int, int, int] | None = None  # business days: min, likely, max
@@ -357,18 +361,37 @@ def estimate(
     accepted_at: datetime | None,
     expected_delivery: date | None = None,
     not_before: date | None = None,
+    standard: Standard | None = None,
+    origin_state: str | None = None,
+    destination_state: str | None = None,
 ) -> Estimate | None:
     """Earliest / likely / latest delivery for a parcel picked up at local time `accepted_at`.
 
     `mail_class` may be a raw USPS name or a normalized key. `not_before` (e.g. today, for a
     shipment not delivered yet) drops the history that would already have arrived and keeps
     every date on or after it.
+
+    Without history for the lane: the carrier's expected date, else `standard` (USPS Service
+    Standards, fetched by the caller), else the zone table for the ZIP codes (or states).
+    None only when the lane is not a US one (or nothing says when the parcel leaves).
     """
     dist = None
     if model is not None and accepted_at is not None:
         dist = model.distribution(origin_zip, destination_zip, mail_class)
     if dist is None:
-        return _carrier_estimate(expected_delivery, not_before)
+        found = _carrier_estimate(expected_delivery, not_before)
+        if found is None and accepted_at is not None:
+            standard = standard or table_standard(
+                origin_zip=origin_zip,
+                destination_zip=destination_zip,
+                mail_class=mail_class,
+                origin_state=origin_state,
+                destination_state=destination_state,
+            )
+            if standard is not None:
+                cutoff = model.cutoff_for(origin_zip) if model is not None else CUTOFF
+                found = _standard_estimate(standard, accepted_at, cutoff, not_before)
+        return found
     level = dist.level
     weights = dist.weights
     start = acceptance_day(accepted_at, model.cutoff_for(origin_zip))
@@ -410,6 +433,26 @@ def _carrier_estimate(expected: date | None, not_before: date | None) -> Estimat
     return Estimate(expected, expected, expected, CARRIER_CONFIDENCE, CODE_FEW_DATA, "carrier", 0)
 
 
+def _standard_estimate(
+    standard: Standard, accepted_at: datetime, cutoff: time, not_before: date | None
+) -> Estimate:
+    start = acceptance_day(accepted_at, cutoff)
+    low, likely, high = standard.transit_days
+    dates = [add_business_days(start, days) for days in (likely, low, high)]
+    if not_before is not None:
+        floor = not_before if is_business_day(not_before) else next_business_day(not_before)
+        dates = [max(day, floor) for day in dates]
+    return Estimate(
+        *dates,
+        confidence=STANDARD_CONFIDENCE[standard.source],
+        confidence_code=CODE_FEW_DATA,
+        level=standard.source,
+        samples=0,
+        accepted_on=start,
+        transit_days=standard.transit_days,
+    )
+
+
 def estimate_shipment(
     model: EddModel | None,
     *,
@@ -422,6 +465,8 @@ def estimate_shipment(
     expected_delivery: date | None,
     now: datetime,
     delivered: bool = False,
+    origin_state: str | None = None,
+    destination_state: str | None = None,
 ) -> Estimate | None:
     """The estimate for a tracked shipment, from its stored fields (aware datetimes).
 
@@ -443,4 +488,6 @@ def estimate_shipment(
         accepted_at=accepted,
         expected_delivery=expected_delivery,
         not_before=today,
+        origin_state=origin_state,
+        destination_state=destination_state,
     )

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from tracking.edd.calendar import CUTOFF
 from tracking.edd.model import EddModel, estimate
 from tracking.edd.places import normalize_mail_class, zip3
+from tracking.edd.zone_table import Standard
 
 MAX_BATCH = 5
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -201,8 +202,11 @@ def planned_pickup(plan: PickupPlan) -> datetime:
     return datetime.combine(day, plan.order_cutoff_time)
 
 
-def predict(request: PredictRequest, *, model: EddModel | None) -> dict:
-    """The predict-batch answer item for a parsed request."""
+def predict(
+    request: PredictRequest, *, model: EddModel | None, standard: Standard | None = None
+) -> dict:
+    """The predict-batch answer item for a parsed request (`standard`: USPS's days for a lane
+    the model has no history for; without it the zone table answers)."""
     item = request.item
     pickup = request.pickup_time
     estimated_pickup = None
@@ -223,6 +227,9 @@ def predict(request: PredictRequest, *, model: EddModel | None) -> dict:
         destination_zip=request.destination_address.get("postal_code"),
         mail_class=request.mail_class,
         accepted_at=pickup,
+        standard=standard,
+        origin_state=request.origin_address.get("state"),
+        destination_state=request.destination_address.get("state"),
     )
     return {
         **item,

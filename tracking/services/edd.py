@@ -9,10 +9,16 @@ What is stored on a shipment (`shipments_edd_update`; on creation, shipment_crea
 carrier answer, shipments_ingest): `estimated_delivery_date`, `_min`, `_max` and, in
 `estimated_delivery_confidence`, the AfterShip confidence code (the API shows it as
 `aftership_estimated_delivery_date.confidence_code`).
+
+A lane without history gets the carrier's expected date, else the zone table's days
+(tracking.edd.zone_table), answered with CODE_FEW_DATA. Stored estimates never wait on USPS
+(they are made while ingesting); predict-batch, a question asked at checkout, also asks USPS
+Service Standards when USPS is configured (`usps_standard`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -21,12 +27,22 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from tracking import edd
+from tracking.carriers import registry
+from tracking.carriers.budget import BudgetExhausted
+from tracking.carriers.usps.client import CarrierUnavailable
+from tracking.carriers.usps.standards_mapper import build_standards_query
 from tracking.choices import Tag
+from tracking.edd.zone_table import Standard
 from tracking.models import Checkpoint, Shipment
+
+logger = logging.getLogger(__name__)
 
 CACHE_KEY = "tracking:edd:model:v1"
 CACHE_SECONDS = 15 * 60
 HISTORY_DAYS = 365
+STANDARDS_CACHE_SECONDS = 24 * 3600
+STANDARDS_PAUSE_KEY = "tracking:edd:usps-standard:paused"
+STANDARDS_PAUSE_SECONDS = 5 * 60
 EDD_FIELDS = [
     "estimated_delivery_date",
     "estimated_delivery_date_min",
@@ -135,6 +151,8 @@ def _estimate(
         expected_delivery=shipment.expected_delivery,
         now=now,
         delivered=shipment.tag == Tag.DELIVERED,
+        origin_state=shipment.origin_state,
+        destination_state=shipment.destination_state,
     )
 
 
@@ -236,12 +254,59 @@ def shipment_edd_update(
     return shipment
 
 
+def usps_standard(
+    *, origin_zip: str | None, destination_zip: str | None, mail_class: str | None
+) -> Standard | None:
+    """USPS Service Standards' transit days for a lane, when USPS credentials are set.
+
+    Answers are cached a day per lane and class (one USPS call per lane, out of the shared
+    hourly budget); after a failure USPS is not asked again for STANDARDS_PAUSE_SECONDS, and
+    None sends the caller to the zone table.
+    """
+    source = registry.usps_standards()
+    query = build_standards_query(
+        origin_zip=origin_zip, destination_zip=destination_zip, mail_class=mail_class
+    )
+    if source is None or query is None:
+        return None
+    key = "tracking:edd:usps-standard:v1:{originZIPCode}:{destinationZIPCode}:{mailClass}"
+    key = key.format(**query)
+    cached = cache.get(key)
+    if cached is not None:
+        return Standard(tuple(cached), "usps_standards") if cached else None
+    if cache.get(STANDARDS_PAUSE_KEY):
+        return None
+    try:
+        found = source.standard(
+            origin_zip=origin_zip, destination_zip=destination_zip, mail_class=mail_class
+        )
+    except (CarrierUnavailable, BudgetExhausted) as exc:
+        logger.warning("USPS Service Standards unavailable, using the zone table: %s", exc)
+        cache.set(STANDARDS_PAUSE_KEY, True, STANDARDS_PAUSE_SECONDS)
+        return None
+    cache.set(key, list(found.transit_days) if found else [], STANDARDS_CACHE_SECONDS)
+    return found
+
+
 def edd_predict_batch(*, items, model: edd.EddModel | None = None) -> list[dict]:
     """AfterShip predict-batch: 1-5 items in, the same items with dates out.
+
+    A lane the model has no history for is answered from USPS Service Standards (when USPS
+    is configured) or else the zone table (tracking.edd.zone_table), with a lower confidence.
 
     Raises tracking.edd.EddInputError (a ValueError) whose `field` names the culprit, e.g.
     "estimated_delivery_dates[0].estimated_pickup.order_cutoff_time".
     """
     requests = edd.parse_predict_batch(items)  # bad input fails before any query
     model = model or edd_model_get()
-    return [edd.predict(request, model=model) for request in requests]
+    answers = []
+    for request in requests:
+        origin = request.origin_address.get("postal_code")
+        destination = request.destination_address.get("postal_code")
+        standard = None
+        if model.distribution(origin, destination, request.mail_class) is None:
+            standard = usps_standard(
+                origin_zip=origin, destination_zip=destination, mail_class=request.mail_class
+            )
+        answers.append(edd.predict(request, model=model, standard=standard))
+    return answers

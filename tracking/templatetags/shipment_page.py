@@ -12,7 +12,8 @@ CONFIDENCE = {
     edd.CODE_HIGH: "high confidence",
     edd.CODE_RANGE_HIGH: "high confidence in the range, medium in the likely date",
     edd.CODE_VOLATILE: "low confidence: transit times on this lane vary widely",
-    edd.CODE_FEW_DATA: "low confidence: too little delivery history, the carrier's date",
+    edd.CODE_FEW_DATA: "low confidence: too little delivery history (the carrier's date, USPS's "
+    "standard or the usual transit for the distance)",
     edd.CODE_IMPRECISE_ADDRESS: "low confidence: the address is not precise enough",
 }
 

@@ -252,7 +252,7 @@ def test_without_zip_codes_the_class_answers_and_says_the_address_is_imprecise()
     assert result.confidence_code == edd.CODE_IMPRECISE_ADDRESS
 
 
-def test_with_too_little_history_the_carrier_date_is_used_then_nothing():
+def test_with_too_little_history_the_carrier_date_is_used_then_the_zone_table():
     model = edd.EddModel.learn(lane_records({2: 5}))  # under min_samples everywhere
     expected = date(2025, 6, 10)
     result = estimate(model, expected_delivery=expected)
@@ -264,8 +264,10 @@ def test_with_too_little_history_the_carrier_date_is_used_then_nothing():
     ) == (expected, expected, expected)
     assert result.confidence_code == edd.CODE_FEW_DATA
     assert estimate(None, expected_delivery=expected).level == "carrier"
-    assert estimate(model) is None
-    assert estimate(None) is None
+    for fallback in (estimate(model), estimate(None)):
+        assert (fallback.level, fallback.confidence_code) == ("zone_table", edd.CODE_FEW_DATA)
+    # Only a lane that is not a US one has no estimate.
+    assert estimate(model, origin="SW1A 1AA", dest="75008") is None
 
 
 def test_confidence_grows_with_samples():
@@ -381,11 +383,31 @@ def test_predict_batch_answers_the_seed_request():
     assert isinstance(second["confidence_code"], int)
 
 
-def test_predict_batch_without_history_answers_null_dates():
+def test_predict_batch_without_history_answers_from_the_zone_table():
+    # Seattle 981 → El Cajon 920, about 1,000 miles (zone 5); an unknown service type is read
+    # as Ground Advantage (3-5 days there). Picked up Thursday 1 July 2021 before the cutoff;
+    # Monday 5 July is the observed Independence Day holiday.
     [item] = edd.predict_batch(SEED_ITEMS[:1], model=None)
-    assert item["estimated_delivery_date"] is None
-    assert item["estimated_delivery_date_min"] is None
-    assert item["confidence_code"] is None
+    assert (
+        item["estimated_delivery_date_min"],
+        item["estimated_delivery_date"],
+        item["estimated_delivery_date_max"],
+    ) == ("2021-07-06", "2021-07-07", "2021-07-08")
+    assert item["confidence_code"] == edd.CODE_FEW_DATA
+
+
+def test_predict_batch_without_a_zip_code_reads_the_states():
+    item = {
+        **SEED_ITEMS[0],
+        "service_type_name": "Priority Mail",
+        "origin_address": {"country": "USA", "state": "Washington"},
+        "destination_address": {"country": "USA", "state": "CA"},
+    }
+    [answer] = edd.predict_batch([item], model=None)
+    assert answer["estimated_delivery_date"] == "2021-07-06"  # 3 days of Priority Mail
+    assert answer["confidence_code"] == edd.CODE_FEW_DATA
+    nowhere = {**item, "origin_address": {"country": "USA"}}
+    assert edd.predict_batch([nowhere], model=None)[0]["estimated_delivery_date"] is None
 
 
 @pytest.mark.parametrize(
