@@ -175,8 +175,11 @@ class PredictBatchDocs(OpenApiViewExtension):
                 summary="Batch predict the estimated delivery date",
                 description="1 to 5 shipments without tracking numbers (e.g. at checkout): "
                 "each answered with its pickup time and earliest, most likely and latest "
-                "delivery dates, learnt from delivered USPS shipments on the same lane. Any bad "
-                "item fails the whole call, and the message names its field.",
+                "delivery dates, learnt from delivered USPS shipments on the same lane; a lane "
+                "without that history is answered from USPS Service Standards (when USPS is "
+                "configured) or a zone table by distance and mail class, with `confidence_code` "
+                "30002, never null for a US lane. Any bad item fails the whole call, and the "
+                "message names its field.",
                 tags=["Estimated delivery date"],
                 request=PredictBatchBodySerializer,
                 responses=responses(PredictBatchResponse, 400, 401, 415, 429),
