@@ -12,7 +12,7 @@ from mailorders.models import Label
 from mailorders.services.common import LabelError, atomic_with_files
 from mailorders.services.label_requests import label_request_clean
 from mailorders.services.shippers import shipper_account_of, tracking_number_issue
-from mailorders.services.usps_labels import usps_label_buy
+from mailorders.services.usps_labels import usps_label_buy, usps_label_cancel
 from shipdesk.audit import SYSTEM, Actor, audit_record
 from shipdesk.models import Partner
 from tracking.services.lifecycle import shipment_close
@@ -105,7 +105,10 @@ def label_pdf_open(*, label: Label, actor: Actor):
 
 
 def label_cancel(*, label: Label, actor: Actor = SYSTEM) -> Label:
-    """Void a label not yet manifested; its shipment stops being tracked."""
+    """Void a label not yet manifested; its shipment stops being tracked. A label bought from
+    USPS is cancelled at USPS first (usps_labels)."""
+    if not label.shipper_account.sandbox:
+        return usps_label_cancel(label=label, actor=actor)
     with transaction.atomic():
         label = Label.objects.select_for_update().get(pk=label.pk)
         if label.status != LabelStatus.CREATED:

@@ -43,6 +43,31 @@ def manifest_batches(labels: Iterable[Label]) -> list[ManifestBatch]:
     ]
 
 
+def manifest_labels_lock(
+    *, partner: Partner, account: ShipperAccount, label_ids: list[str] | None
+) -> list[Label]:
+    """The created labels a manifest takes, locked (call inside a transaction); LabelError
+    naming each label that is not one."""
+    labels = Label.objects.select_for_update().filter(
+        partner=partner, shipper_account=account, status=LabelStatus.CREATED
+    )
+    if label_ids is not None:
+        labels = labels.filter(pk__in=label_ids)
+    chosen = list(labels.order_by("created_at", "id")[:MANIFEST_MAX_LABELS])
+    found = {label.pk for label in chosen}
+    missing = [
+        {"path": f"labels.{index}.id", "info": f"{pk} is not a created label of this account."}
+        for index, pk in enumerate(label_ids or [])
+        if pk not in found
+    ]
+    if missing or not chosen:
+        raise LabelError(
+            "Nothing to manifest." if not missing else "Some labels cannot be manifested.",
+            details=missing or [{"path": "labels", "info": "The account has no created label."}],
+        )
+    return chosen
+
+
 def manifest_create(
     *,
     partner: Partner,
@@ -64,25 +89,14 @@ def manifest_create(
             details=[{"path": "labels", "info": f"At most {MANIFEST_MAX_LABELS} labels."}],
         )
     account = shipper_account_of(partner=partner, account_id=shipper_account_id)
-    with atomic_with_files() as files:
-        labels = Label.objects.select_for_update().filter(
-            partner=partner, shipper_account=account, status=LabelStatus.CREATED
+    if not account.sandbox:
+        from mailorders.services.usps_manifests import usps_manifest_create
+
+        return usps_manifest_create(
+            partner=partner, account=account, label_ids=label_ids, actor=actor
         )
-        if label_ids is not None:
-            labels = labels.filter(pk__in=label_ids)
-        chosen = list(labels.order_by("created_at", "id")[:MANIFEST_MAX_LABELS])
-        found = {label.pk for label in chosen}
-        missing = [
-            {"path": f"labels.{index}.id", "info": f"{pk} is not a created label of this account."}
-            for index, pk in enumerate(label_ids or [])
-            if pk not in found
-        ]
-        if missing or not chosen:
-            raise LabelError(
-                "Nothing to manifest." if not missing else "Some labels cannot be manifested.",
-                details=missing
-                or [{"path": "labels", "info": "The account has no created label."}],
-            )
+    with atomic_with_files() as files:
+        chosen = manifest_labels_lock(partner=partner, account=account, label_ids=label_ids)
         manifest = Manifest.objects.create(
             partner=partner, shipper_account=account, status=ManifestStatus.MANIFESTED
         )

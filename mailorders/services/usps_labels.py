@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from mailorders.choices import LabelServiceType, LabelStatus
 from mailorders.models import Label, ShipperAccount
@@ -41,6 +42,7 @@ from tracking.carriers.usps import labels as usps_labels
 from tracking.carriers.usps.client import CarrierUnavailable, CredentialsRefused, UspsClient
 from tracking.carriers.usps.errors import AccountIncomplete, UspsError
 from tracking.carriers.usps.labels_mapper import order_field
+from tracking.services.lifecycle import shipment_close
 
 SERVICES = {
     LabelServiceType.PRIORITY_MAIL_EXPRESS: Service.PRIORITY_MAIL_EXPRESS,
@@ -145,7 +147,7 @@ def payment_account_of(account: ShipperAccount) -> PaymentAccount:
 # --- the Postmen request as a LabelOrder ---------------------------------------------------
 
 
-def _address(data: dict) -> PostalAddress:
+def postal_address_of(data: dict) -> PostalAddress:
     zip_code, _, plus4 = str(data.get("postal_code", "")).partition("-")
     return PostalAddress(
         street=data.get("street1", ""),
@@ -180,8 +182,8 @@ def label_order_of(label: Label) -> LabelOrder:
         Decimal(0),
     )
     return LabelOrder(
-        ship_from=_address(label.ship_from),
-        ship_to=_address(label.ship_to),
+        ship_from=postal_address_of(label.ship_from),
+        ship_to=postal_address_of(label.ship_to),
         parcel=Parcel(
             weight_lb=max(label.charge_weight_value, Decimal("0.01")),
             length_in=inches("depth"),
@@ -319,3 +321,64 @@ def _finish(label: Label, bought: PurchasedLabel, *, actor: Actor) -> Label:
             },
         )
     return label
+
+
+# --- cancelling ------------------------------------------------------------------------------
+
+# What USPS says when asked again to cancel a label it already cancelled or refunded.
+ALREADY_CANCELLED = ("order not found", "already been submitted")
+
+
+def usps_label_cancel(*, label: Label, actor: Actor = SYSTEM) -> Label:
+    """Cancel a live label at USPS first (a void, or a refund request once manifested), then
+    here. The label is CANCELLING while USPS is asked, outside any transaction."""
+    with transaction.atomic():
+        label = Label.objects.select_for_update().get(pk=label.pk)
+        retry = label.status == LabelStatus.CANCELLING
+        if label.status not in (LabelStatus.CREATED, LabelStatus.CANCELLING):
+            raise LabelError(
+                f"A {label.status} label cannot be cancelled.",
+                details=[{"path": "label.id", "info": f"The label is {label.status}."}],
+                code="not_cancellable",
+            )
+        _status(label, LabelStatus.CANCELLING)
+    account = label.shipper_account
+    outcome = ""
+    try:
+        answer = usps_labels.label_cancel(
+            usps_client_for(account), payment_account_of(account), label.tracking_number
+        )
+        outcome = (
+            "refunded" if answer.refunded else f"refund requested (dispute {answer.dispute_id})"
+        )
+    except UspsError as exc:
+        # A retry after an unanswered cancel: USPS no longer knows the label as cancellable.
+        if not (retry and any(words in exc.text.lower() for words in ALREADY_CANCELLED)):
+            _status(label, LabelStatus.CREATED)
+            raise _refusal(exc.text, "label.id", "carrier_refused") from exc
+        outcome = "already cancelled at USPS"
+    except (CarrierUnavailable, BudgetExhausted, AccountIncomplete) as exc:
+        if not getattr(exc, "outcome_unknown", False):
+            _status(label, LabelStatus.CREATED)
+        raise _refusal(
+            f"USPS did not cancel the label ({exc}); try again.", "", "carrier_unavailable"
+        ) from exc
+    with transaction.atomic():
+        _status(label, LabelStatus.CANCELLED)
+        label.refresh_from_db()
+        if label.shipment_id:
+            shipment_close(
+                shipment=label.shipment, reason="Its shipping label was cancelled.", actor=actor
+            )
+        audit_record(
+            actor=actor,
+            action="label.cancel",
+            summary=f"Cancelled {label} at USPS: {outcome}",
+            targets=[label],
+            detail={"usps": outcome},
+        )
+    return label
+
+
+def _status(label: Label, status: str) -> None:
+    Label.objects.filter(pk=label.pk).update(status=status, updated_at=timezone.now())

@@ -1,15 +1,20 @@
 """A live shipper account buys real labels from USPS (the fake USPS server, over HTTP), never
 two for one order, and passes USPS's refusals on in the Postmen envelope."""
 
-import pytest
+import io
 
-from mailorders.choices import LabelStatus
-from mailorders.models import Label, ShipperAccount
+import pytest
+from pypdf import PdfReader
+
+from mailorders.choices import LabelStatus, ManifestStatus
+from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
-from mailorders.services.labels import label_create
+from mailorders.services.labels import label_cancel, label_create
+from mailorders.services.manifests import manifest_create
 from mailorders.services.usps_labels import label_attempt_reconcile
 from mailorders.tests.label_bodies import label_body
 from mailorders.tests.postmen.support import PREFIX, client_of
+from shipdesk.models import AuditEvent
 from tracking.carriers.usps.fake import CLIENT_ID, CLIENT_SECRET
 from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401
 from tracking.models import Shipment
@@ -185,3 +190,90 @@ def test_through_the_postmen_api(partner, live, fake, settings):
     fake.hang_next("labels", seconds=1.0)
     unknown = api.post(f"{PREFIX}/labels", body(live, order_number="A-2002"))
     assert unknown.status_code == 503 and unknown.json()["meta"]["retryable"] is True
+
+
+# --- cancels and SCAN forms ------------------------------------------------------------------
+
+
+def test_cancel_voids_the_label_at_usps_then_here(partner, live, fake):
+    label = label_create(partner=partner, data=body(live))
+
+    cancelled = label_cancel(label=label)
+
+    assert cancelled.status == LabelStatus.CANCELLED
+    assert fake.labels[label.tracking_number].status == "CANCELED"
+    assert fake.calls_of("cancel")[0].path == f"/labels/v3/label/{label.tracking_number}"
+    assert Shipment.objects.get(pk=label.shipment_id).active is False
+    entry = AuditEvent.objects.filter(action="label.cancel").get()
+    assert entry.detail == {"usps": "refunded"}
+
+
+def test_cancel_usps_refuses_leaves_the_label_created(partner, live, fake):
+    label = label_create(partner=partner, data=body(live))
+    fake.labels[label.tracking_number].status = "CANCELED"  # cancelled elsewhere, say
+
+    with pytest.raises(LabelError, match="Order not found") as refused:
+        label_cancel(label=label)
+
+    assert refused.value.code == "carrier_refused"
+    label.refresh_from_db()
+    assert label.status == LabelStatus.CREATED
+    assert Shipment.objects.get(pk=label.shipment_id).active is True
+
+
+def test_cancel_unanswered_then_retried_is_done_once(partner, live, fake, settings):
+    label = label_create(partner=partner, data=body(live))
+    settings.USPS_TIMEOUT_SECONDS = 0.3
+    fake.hang_next("cancel", seconds=1.0)
+
+    with pytest.raises(LabelError) as unknown:
+        label_cancel(label=label)
+    assert unknown.value.code == "carrier_unavailable"
+    label.refresh_from_db()
+    assert label.status == LabelStatus.CANCELLING
+    assert fake.labels[label.tracking_number].status == "CANCELED"
+
+    cancelled = label_cancel(label=label)
+
+    assert cancelled.status == LabelStatus.CANCELLED
+
+
+def test_manifest_is_usps_scan_form(partner, live, fake):
+    first, second = (label_create(partner=partner, data=body(live)) for _ in range(2))
+
+    manifest = manifest_create(partner=partner, shipper_account_id=live.pk)
+
+    assert manifest.status == ManifestStatus.MANIFESTED
+    [(number, on_form)] = fake.scan_forms.items()
+    assert sorted(on_form) == sorted([first.tracking_number, second.tracking_number])
+    with manifest.file.open("rb") as stored:
+        assert "5630" in PdfReader(io.BytesIO(stored.read())).pages[0].extract_text()
+    assert set(Label.objects.values_list("status", flat=True)) == {LabelStatus.MANIFESTED}
+    entry = AuditEvent.objects.filter(action="manifest.create").get()
+    assert entry.detail["usps_manifest_number"] == number
+
+
+def test_manifest_refused_by_usps_leaves_labels_created(partner, live, fake):
+    label = label_create(partner=partner, data=body(live))
+    fake.labels[label.tracking_number].scan_form = "92750000000000000000000001"
+
+    with pytest.raises(LabelError, match="already part of another SCAN Form"):
+        manifest_create(partner=partner, shipper_account_id=live.pk)
+
+    label.refresh_from_db()
+    assert label.status == LabelStatus.CREATED and label.manifest_id is None
+    assert not Manifest.objects.exists()
+
+
+def test_cancel_and_manifest_through_the_postmen_api(partner, live, fake):
+    api = client_of(partner)
+    voided = api.post(f"{PREFIX}/labels", body(live)).json()["data"]
+    kept = api.post(f"{PREFIX}/labels", body(live)).json()["data"]
+
+    cancelled = api.post(f"{PREFIX}/cancel-labels", {"label": {"id": voided["id"]}})
+    manifest = api.post(f"{PREFIX}/manifests", {"shipper_account": {"id": live.pk}})
+
+    assert cancelled.status_code == 200 and cancelled.json()["data"]["status"] == "cancelled"
+    assert manifest.status_code == 200, manifest.content
+    assert manifest.json()["data"]["labels"] == [{"id": kept["id"]}]
+    assert list(fake.scan_forms.values()) == [kept["tracking_numbers"]]
