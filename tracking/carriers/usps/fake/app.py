@@ -43,6 +43,7 @@ class Call:
     headers: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
     body: object = None
+    seconds: float = 0.0  # how long the fake took to answer (hangs included)
 
 
 class Canned(Exception):
@@ -226,6 +227,7 @@ class FakeUsps:
             response = canned.response
         if hang:
             self.release.wait(hang)  # the work is done: the caller sees only a timeout
+        call.seconds = time.monotonic() - call.at
         return response
 
     # --- shared checks ------------------------------------------------------------------
