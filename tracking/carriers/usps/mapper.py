@@ -127,37 +127,86 @@ def map_code(code: str, text: str) -> Subtag:
     return Subtag.IN_TRANSIT_001
 
 
-def _parse_time(local: str | None, gmt: str | None) -> tuple[datetime, int | None]:
-    """Return the aware UTC time and the event's local UTC offset in minutes."""
-    local_dt = _iso(local)
-    gmt_dt = _iso(gmt)
+# No parcel was scanned before this, and a time past the other end is a corrupt record that
+# would overflow date arithmetic further on (expiry, schedules, estimates).
+EARLIEST_EVENT = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST_EVENT = datetime(2100, 1, 1, tzinfo=UTC)
+# Real UTC offsets run from -12:00 to +14:00.
+OFFSET_RANGE = range(-12 * 60, 14 * 60 + 1)
+
+
+def _parse_time(local, gmt) -> tuple[datetime, int | None]:
+    """Return the aware UTC time and the event's local UTC offset in minutes.
+
+    Raises ValueError when the times cannot be read or cannot be true (an unreadable event).
+    """
+    local_dt = _iso(local, "eventTimestamp")
+    gmt_dt = _iso(gmt, "GMTTimestamp")
     if gmt_dt is not None and gmt_dt.tzinfo is None:
         gmt_dt = gmt_dt.replace(tzinfo=UTC)
     if local_dt is not None and local_dt.tzinfo is not None:
-        offset = local_dt.utcoffset()
-        return local_dt.astimezone(UTC), int(offset.total_seconds() // 60)
-    if gmt_dt is not None:
+        when, offset = _utc(local_dt, "eventTimestamp", local), _minutes(local_dt.utcoffset())
+    elif gmt_dt is not None:
+        when, offset = _utc(gmt_dt, "GMTTimestamp", gmt), None
         if local_dt is not None:
-            delta = local_dt - gmt_dt.replace(tzinfo=None)
-            minutes = round(delta.total_seconds() / 900) * 15
-            return gmt_dt.astimezone(UTC), minutes
-        return gmt_dt.astimezone(UTC), None
-    if local_dt is not None:
-        return local_dt.replace(tzinfo=UTC), None
-    raise ValueError("event has no timestamp")
+            offset = _minutes(local_dt - when.replace(tzinfo=None), quarter_hours=True)
+            if offset not in OFFSET_RANGE:
+                raise ValueError(
+                    f"eventTimestamp {local!r:.60} and GMTTimestamp {gmt!r:.60} are too far apart"
+                )
+    elif local_dt is not None:
+        raise ValueError(
+            f"eventTimestamp {local!r:.60} has no UTC offset and there is no GMTTimestamp"
+        )
+    else:
+        raise ValueError("event has no timestamp")
+    if offset is not None and offset not in OFFSET_RANGE:
+        raise ValueError(f"eventTimestamp {local!r:.60}: UTC offset out of range")
+    if not EARLIEST_EVENT <= when < LATEST_EVENT:
+        raise ValueError(f"event time {when:%Y-%m-%d %H:%M} UTC is out of range")
+    return when, offset
 
 
-def _iso(value) -> datetime | None:
+def _iso(value, name: str) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"timestamp {value!r} is not a string")
-    text = value.strip().replace("Z", "+00:00")
-    return datetime.fromisoformat(text)
+        raise ValueError(f"{name} {value!r:.60} is not a string")
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"{name} {value!r:.60} cannot be read ({exc})") from None
 
 
-def _str(value) -> str:
-    return "" if value is None else str(value).strip()
+def _utc(moment: datetime, name: str, raw: str) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise ValueError(f"{name} {raw!r:.60} is out of range") from None
+
+
+def _minutes(delta, *, quarter_hours: bool = False) -> int:
+    if quarter_hours:
+        return round(delta.total_seconds() / 900) * 15
+    return int(delta.total_seconds() // 60)
+
+
+def _str(value, name: str = "value") -> str:
+    """A text field of the answer; a list or an object there makes it unreadable."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"{name} {value!r:.60} is not text")
+    # PostgreSQL refuses NUL in text: it would fail the whole batch's transaction.
+    return str(value).replace("\x00", "").strip()
+
+
+def _fact(raw: dict, name: str) -> str:
+    """An optional fact about the item: unreadable is the same as absent."""
+    try:
+        return _str(raw.get(name), name)
+    except ValueError:
+        return ""
 
 
 def _country(value: str) -> tuple[str, str]:
@@ -168,21 +217,35 @@ def _country(value: str) -> tuple[str, str]:
     return iso3, COUNTRY_NAMES.get(iso3, value.title() if value else "")
 
 
+EVENT_TEXT_FIELDS = (
+    "eventCode",
+    "eventType",
+    "eventCity",
+    "eventState",
+    "eventZIPCode",
+    "eventCountry",
+    "recipientName",
+    "name",
+    "firm",
+)
+
+
 def parse_event(raw: dict) -> Event:
     """Map one USPS trackingEvents[] item; raises ValueError when it is unusable."""
     if not isinstance(raw, dict):
         raise ValueError("event is not an object")
-    code = _str(raw.get("eventCode")).upper()
-    text = _str(raw.get("eventType"))
+    field = {name: _str(raw.get(name), name) for name in EVENT_TEXT_FIELDS}
+    code = field["eventCode"].upper()
+    text = field["eventType"]
     if not text:
         raise ValueError("event has no eventType")
     when, offset = _parse_time(raw.get("eventTimestamp"), raw.get("GMTTimestamp"))
     city, state, zip_code = (
-        _str(raw.get("eventCity")).title(),
-        _str(raw.get("eventState")).upper(),
-        _str(raw.get("eventZIPCode")),
+        field["eventCity"].title(),
+        field["eventState"].upper(),
+        field["eventZIPCode"],
     )
-    iso3, country_name = _country(_str(raw.get("eventCountry")) or ("US" if state else ""))
+    iso3, country_name = _country(field["eventCountry"] or ("US" if state else ""))
     subtag = map_code(code, text)
     location = ", ".join(p for p in (city, f"{state} {zip_code}".strip(), iso3) if p)
     fingerprint = "|".join((code, when.isoformat(), zip_code, text.lower()))
@@ -201,8 +264,8 @@ def parse_event(raw: dict) -> Event:
         country_iso3=iso3,
         country_name=country_name,
         location=location,
-        recipient_name=_str(raw.get("recipientName") or raw.get("name")),
-        firm=_str(raw.get("firm")),
+        recipient_name=field["recipientName"] or field["name"],
+        firm=field["firm"],
     )
 
 
@@ -213,47 +276,50 @@ def _date(value) -> date | None:
         return None
 
 
+def _object(raw: dict, name: str) -> dict:
+    value = raw.get(name)
+    return value if isinstance(value, dict) else {}
+
+
 def parse_item(raw: dict) -> TrackResult:
     """Map one tracking result; an error or a malformed item becomes TrackResult.error."""
-    number = _str(raw.get("trackingNumber")) if isinstance(raw, dict) else ""
+    number = _fact(raw, "trackingNumber") if isinstance(raw, dict) else ""
     if not number:
         raise ValueError("result item has no trackingNumber")
-    status_code = _str(raw.get("statusCode"))
+    status_code = _fact(raw, "statusCode")
     if status_code and not status_code.startswith("2"):
         error = raw.get("error") or {}
-        message = _str(error.get("message") if isinstance(error, dict) else error)
+        message = _fact(error, "message") if isinstance(error, dict) else _fact(raw, "error")
         return TrackResult(number, error=f"USPS {status_code}: {message or 'no detail given'}")
     events_raw = raw.get("trackingEvents") or []
     if not isinstance(events_raw, list):
         return TrackResult(number, error="USPS answer malformed: trackingEvents is not a list")
-    try:
-        events = [parse_event(e) for e in events_raw]
-    except (ValueError, TypeError) as exc:
-        return TrackResult(number, error=f"USPS answer malformed: {exc}")
-    expectation = raw.get("deliveryDateExpectation") or {}
-    if not isinstance(expectation, dict):
-        expectation = {}
-    eligibility = raw.get("servicesEligibility") or {}
-    if not isinstance(eligibility, dict):
-        eligibility = {}
+    events = []
+    for position, event in enumerate(events_raw, start=1):
+        try:
+            events.append(parse_event(event))
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            return TrackResult(number, error=f"USPS answer malformed: event {position}: {exc}")
+    expectation = _object(raw, "deliveryDateExpectation")
+    eligibility = _object(raw, "servicesEligibility")
     return TrackResult(
         number,
         events=events,
-        unique_tracking_id=_str(raw.get("uniqueTrackingID")),
-        mail_class=_str(raw.get("mailClass")),
-        status=_str(raw.get("status")),
-        status_summary=_str(raw.get("statusSummary")),
+        unique_tracking_id=_fact(raw, "uniqueTrackingID"),
+        mail_class=_fact(raw, "mailClass"),
+        status=_fact(raw, "status"),
+        status_summary=_fact(raw, "statusSummary"),
         expected_delivery=_date(
             expectation.get("expectedDeliveryDate") or expectation.get("predictedDeliveryDate")
         ),
         pod_eligible=bool(eligibility.get("proofOfDeliveryEnabled")),
         rre_eligible=bool(eligibility.get("RREEnabled")),
-        origin_city=_str(raw.get("originCity")).title(),
-        origin_state=_str(raw.get("originState")).upper(),
-        origin_zip=_str(raw.get("originZIPCode")),
-        destination_city=_str(raw.get("destinationCity")).title(),
-        destination_state=_str(raw.get("destinationState")).upper(),
-        destination_zip=_str(raw.get("destinationZIPCode")),
+        origin_city=_fact(raw, "originCity").title(),
+        origin_state=_fact(raw, "originState").upper(),
+        origin_zip=_fact(raw, "originZIPCode"),
+        destination_city=_fact(raw, "destinationCity").title(),
+        destination_state=_fact(raw, "destinationState").upper(),
+        destination_zip=_fact(raw, "destinationZIPCode"),
     )
 
 
@@ -279,6 +345,13 @@ def parse_tracking_response(body, requested: list[str]) -> list[TrackResult]:
         except (ValueError, TypeError, AttributeError):
             logger.warning("Unreadable USPS tracking item: %.200r", raw)
             continue
+        except Exception as exc:
+            # A fault of ours on one item must not cost the others their answers.
+            logger.exception("Could not map a USPS tracking item: %.200r", raw)
+            number = _fact(raw, "trackingNumber")
+            if not number:
+                continue
+            result = TrackResult(number, error=f"USPS answer unreadable: {type(exc).__name__}")
         results[result.tracking_number.upper()] = result
     return [
         results.get(n.upper()) or TrackResult(n, error="USPS answer did not include this number")

@@ -609,7 +609,7 @@ def test_an_item_with_a_bad_event_is_recorded_and_the_rest_is_ingested(
     assert good.tag == Tag.IN_TRANSIT
     assert wrong_time.last_error.startswith("USPS answer malformed")
     assert "not a string" in wrong_time.last_error
-    assert no_text.last_error == "USPS answer malformed: event has no eventType"
+    assert no_text.last_error == "USPS answer malformed: event 1: event has no eventType"
     assert wrong_time.checkpoints.count() == no_text.checkpoints.count() == 0
 
 

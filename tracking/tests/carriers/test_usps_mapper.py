@@ -285,3 +285,113 @@ def test_a_response_of_the_wrong_shape_never_raises(body):
     [result] = mapper.parse_tracking_response(body, [NUMBER])
     assert not result.ok
     assert result.error.startswith("USPS answer")
+
+
+# --- event times that cannot be read -------------------------------------------------------
+
+BAD_TIMES = [
+    # Shifting to UTC leaves the range of a datetime (OverflowError inside Python).
+    ({"eventTimestamp": "0001-01-01T00:00:00+01:00"}, "eventTimestamp"),
+    ({"eventTimestamp": "9999-12-31T23:00:00-05:00"}, "eventTimestamp"),
+    ({"eventTimestamp": None, "GMTTimestamp": "0001-01-01T00:00:00+01:00"}, "GMTTimestamp"),
+    ({"eventTimestamp": None, "GMTTimestamp": "9999-12-31T23:00:00-05:00"}, "GMTTimestamp"),
+    # Readable, but no parcel was ever scanned then.
+    ({"eventTimestamp": "0001-01-01T00:00:00+00:00"}, "out of range"),
+    ({"eventTimestamp": "9999-12-31T10:00:00-05:00"}, "out of range"),
+    ({"eventTimestamp": None, "GMTTimestamp": "1899-12-31T10:00:00Z"}, "out of range"),
+    # Not a time at all, or not a real date.
+    ({"eventTimestamp": "2026-13-01T10:00:00-05:00"}, "eventTimestamp"),
+    ({"eventTimestamp": "2026-02-30T10:00:00-05:00"}, "eventTimestamp"),
+    ({"eventTimestamp": "soon", "GMTTimestamp": None}, "eventTimestamp"),
+    ({"GMTTimestamp": "2026-11-18T99:00:00Z"}, "GMTTimestamp"),
+    # A local time with no offset and nothing to place it by.
+    ({"eventTimestamp": "2026-11-17T23:45:00", "GMTTimestamp": None}, "no UTC offset"),
+    # A local time too far from its GMT time to be the same moment.
+    ({"eventTimestamp": "2026-11-17T23:45:00", "GMTTimestamp": "2026-11-01T04:45:00Z"}, "apart"),
+    # Types JSON allows but a time is not.
+    ({"eventTimestamp": 1763300000}, "not a string"),
+    ({"eventTimestamp": None, "GMTTimestamp": 1763300000.5}, "not a string"),
+    ({"eventTimestamp": ["2026-11-17T23:45:00-05:00"]}, "not a string"),
+    ({"eventTimestamp": {"at": "2026-11-17T23:45:00-05:00"}}, "not a string"),
+    ({"eventTimestamp": True}, "not a string"),
+]
+
+
+@pytest.mark.parametrize(("change", "reason"), BAD_TIMES)
+def test_an_unreadable_event_time_is_an_unreadable_event(event, change, reason):
+    raw = {**event(start=START), **change}
+    with pytest.raises(ValueError, match=reason):
+        mapper.parse_event(raw)
+
+
+@pytest.mark.parametrize(("change", "reason"), BAD_TIMES)
+def test_an_unreadable_event_time_costs_only_its_own_number(item, change, reason):
+    other = "9205590175547700000025"
+    broken = item(other, "in_transit", start=START)
+    broken["trackingEvents"][2].update(change)
+    body = [item(NUMBER, "delivered", start=START), broken]
+
+    good, bad = mapper.parse_tracking_response(body, [NUMBER, other])
+
+    assert good.ok and len(good.events) == 9
+    assert not bad.ok and bad.events == []
+    assert bad.error.startswith("USPS answer malformed: event 3: ")
+    assert reason in bad.error
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"eventCity": {"name": "NEW YORK"}},
+        {"eventState": ["NY"]},
+        {"eventCode": {"code": "10"}},
+        {"eventType": ["Processed"]},
+        {"recipientName": {"first": "J"}},
+    ],
+)
+def test_an_event_field_of_an_unreadable_type_is_an_unreadable_event(event, change):
+    raw = {**event(start=START), **change}
+    with pytest.raises(ValueError, match=next(iter(change))):
+        mapper.parse_event(raw)
+
+
+def test_an_item_fact_of_an_unreadable_type_is_left_blank_and_the_events_are_read(item):
+    raw = {
+        **item(NUMBER, "delivered", start=START),
+        "mailClass": {"name": "Priority Mail"},
+        "originCity": ["CHICAGO"],
+        "deliveryDateExpectation": {"expectedDeliveryDate": ["2026-11-18"]},
+    }
+
+    [result] = mapper.parse_tracking_response([raw], [NUMBER])
+
+    assert result.ok and len(result.events) == 9
+    assert (result.mail_class, result.origin_city, result.expected_delivery) == ("", "", None)
+    assert result.origin_state == "IL"
+
+
+@pytest.mark.parametrize("number", [["9205590175547700000018"], {"n": 1}, 9.5e300])
+def test_an_unreadable_tracking_number_is_not_taken_for_a_number(item, number):
+    raw = {**item(NUMBER, "delivered", start=START), "trackingNumber": number}
+    [result] = mapper.parse_tracking_response([raw], [NUMBER])
+    assert result.error == "USPS answer did not include this number"
+
+
+def test_a_time_at_the_edge_of_the_range_or_with_an_odd_offset_is_read(event):
+    late = mapper.parse_event({**event(start=START), "eventTimestamp": "2026-11-17T23:45:00+14:00"})
+    assert late.time == datetime(2026, 11, 17, 9, 45, tzinfo=UTC)
+    assert late.utc_offset_minutes == 14 * 60
+    india = mapper.parse_event(
+        {**event(start=START), "eventTimestamp": "2026-11-17T23:45:00+05:30"}
+    )
+    assert india.utc_offset_minutes == 330
+
+
+def test_a_nul_character_in_a_text_field_is_dropped(event):
+    parsed = mapper.parse_event({**event(start=START), "eventCity": "NEW\x00 YORK"})
+    assert parsed.city == "New York"
+
+
+def test_an_offset_no_place_has_is_an_unreadable_event(event):
+    with pytest.raises(ValueError, match="UTC offset out of range"):
+        mapper.parse_event({**event(start=START), "eventTimestamp": "2026-11-17T23:45:00+20:00"})
