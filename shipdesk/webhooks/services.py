@@ -54,7 +54,7 @@ def events_record(
         return []
     now = timezone.now()
     with transaction.atomic():
-        subscribed = {live: _subscribed(partner_id, type, live) for _, live in items}
+        subscribed = {live: _subscribed(partner_id, type, live) for live in {v for _, v in items}}
         events = WebhookEvent.objects.bulk_create(
             [
                 WebhookEvent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,8 @@ from tracking.models import Checkpoint, Shipment
 from tracking.pod.services import checkpoints_chain
 from tracking.schedule import next_check_delay
 from tracking.services.edd import EDD_FIELDS, edd_model_get, shipments_edd_set
+
+logger = logging.getLogger(__name__)
 
 TERMINAL_SUBTAGS = {Subtag.EXCEPTION_011, Subtag.EXCEPTION_013}
 DERIVED_FIELDS = [
@@ -76,6 +79,11 @@ class IngestReport:
     errors: int = 0
     retryable_errors: int = 0
     tag_changes: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def add(self, other: IngestReport) -> None:
+        for name in ("shipments", "events", "new_checkpoints", "errors", "retryable_errors"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.tag_changes += other.tag_changes
 
 
 def _limits(model) -> dict[str, int]:
@@ -154,14 +162,42 @@ def shipments_ingest(
 ) -> IngestReport:
     """Apply carrier results to their shipments in a handful of queries per batch.
 
+    Whatever one answer does to the batch's transaction, the others are still stored: the
+    batch is then applied one shipment at a time and a shipment whose answer cannot be stored
+    gets that as its error (checked again hours later, not at once: the carrier's answer was
+    already paid for from the hourly budget).
+    """
+    now = now or timezone.now()
+    # The delivery-estimate model, before any row is locked (it may have to be learnt first).
+    edd_model = edd_model_get() if any(r.ok for _, r in pairs) else None
+    if len(pairs) > 1:
+        try:
+            return _ingest(pairs, now, time_scale, edd_model)
+        except Exception:
+            logger.exception(
+                "Storing %d carrier answers failed: storing them one by one", len(pairs)
+            )
+    report = IngestReport()
+    for shipment, result in pairs:
+        try:
+            part = _ingest([(shipment, result)], now, time_scale, edd_model)
+        except Exception as exc:
+            logger.exception("Storing the carrier's answer for %s failed", shipment.tracking_number)
+            error = f"shipdesk could not store the carrier's answer ({type(exc).__name__}: {exc})"
+            # If even this fails the database itself is failing: the caller sets the batch aside.
+            part = _ingest([(shipment, TrackResult(result.tracking_number, error=error))], now)
+        report.add(part)
+    return report
+
+
+def _ingest(pairs, now, time_scale=1.0, edd_model=None) -> IngestReport:
+    """Apply the results in one transaction.
+
     The rows are read again (and locked) inside the transaction: a person may have marked a
     shipment completed, edited it or deleted it while the carrier was being asked, and their
     change must win over the copy the refresh claimed.
     """
-    now = now or timezone.now()
     report = IngestReport()
-    # The delivery-estimate model, before any row is locked (it may have to be learnt first).
-    edd_model = edd_model_get() if any(r.ok for _, r in pairs) else None
     with transaction.atomic():
         current = (
             Shipment.objects.select_for_update()

@@ -1,14 +1,17 @@
 """Applying carrier answers to shipments: checkpoints once, derived status, scheduling."""
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from tracking import edd
 from tracking.carriers.base import TrackResult
 from tracking.models import Checkpoint, Shipment
-from tracking.schedule import RETRY_SOON
+from tracking.numbers import with_impb_check_digit
+from tracking.schedule import RETRY_AFTER_ERROR, RETRY_SOON
 from tracking.services import edd as edd_service
 from tracking.services.ingest import shipments_ingest
 from tracking.services.lifecycle import shipment_mark_completed
@@ -265,3 +268,62 @@ def test_a_carrier_error_leaves_the_estimate_alone(shipment):
 
     shipment.refresh_from_db()
     assert shipment.estimated_delivery_date == date(2026, 3, 9)
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        # A carrier fault that shows when the checkpoint is built.
+        ({"message": None}, "TypeError"),
+        # One the database refuses (PostgreSQL has no NUL in text; SQLite stores it).
+        pytest.param(
+            {"city": "New\x00York"},
+            "DataError",
+            marks=pytest.mark.skipif(
+                connection.vendor != "postgresql", reason="SQLite stores NUL in text"
+            ),
+        ),
+    ],
+)
+def test_an_answer_that_cannot_be_stored_costs_only_its_own_shipment(
+    partner, caplog, change, error
+):
+    numbers = [with_impb_check_digit(f"9400111899{i:011d}") for i in range(5)]
+    shipments = [
+        shipment_create(partner=partner, tracking_number=n, now=NOW - timedelta(days=3))
+        for n in numbers
+    ]
+    Shipment.objects.update(refresh_claimed_until=NOW + timedelta(minutes=10))
+    results = [usps_result(n, IN_TRANSIT) for n in numbers]
+    broken = dataclasses.replace(results[2].events[0], **change)
+    results[2] = dataclasses.replace(results[2], events=[broken, *results[2].events[1:]])
+
+    report = shipments_ingest(pairs=list(zip(shipments, results, strict=True)), now=NOW)
+
+    assert (report.shipments, report.errors, report.events) == (5, 1, 12)
+    assert "Storing 5 carrier answers failed: storing them one by one" in caplog.text
+    assert f"Storing the carrier's answer for {numbers[2]} failed" in caplog.text
+    rows = list(Shipment.objects.order_by("id"))
+    bad = rows.pop(2)
+    for good in rows:
+        assert good.checkpoints.count() == 3
+        assert good.tag == "InTransit"
+        assert (good.tracked_count, good.last_error, good.refresh_claimed_until) == (1, "", None)
+    assert bad.last_error.startswith(f"shipdesk could not store the carrier's answer ({error}")
+    assert bad.checkpoints.count() == 0
+    assert (bad.tag, bad.tracked_count, bad.refresh_claimed_until) == ("Pending", 0, None)
+    # Not again at once: the answer was paid for from the carrier's hourly budget.
+    assert bad.next_check_at == NOW + RETRY_AFTER_ERROR
+
+
+def test_a_batch_is_stored_in_a_fixed_number_of_queries(partner, django_assert_max_num_queries):
+    numbers = [with_impb_check_digit(f"9400111899{i:011d}") for i in range(35)]
+    shipments = [shipment_create(partner=partner, tracking_number=n) for n in numbers]
+    pairs = [(s, usps_result(n, IN_TRANSIT)) for s, n in zip(shipments, numbers, strict=True)]
+    edd_service.edd_model_get()  # learnt once, then cached
+
+    # One UPDATE per row, and a handful of statements for the whole batch.
+    with django_assert_max_num_queries(35 + 14):
+        report = shipments_ingest(pairs=pairs, now=NOW)
+
+    assert report.errors == 0 and report.new_checkpoints == 35 * 3

@@ -28,19 +28,15 @@ class UspsCarrier:
             response = self.client.track(mapper.build_tracking_request(requests))
         except CarrierUnavailable as exc:
             return [TrackResult(n, error=str(exc), retryable=True) for n in numbers]
-        status = response.status_code
         try:
-            body = response.json()
-        except ValueError:
-            body = None
-            if status in (200, 207):
-                logger.warning("USPS answered HTTP %s with a body that is not JSON", status)
-                error = f"USPS answer malformed (HTTP {status}): not JSON"
-                return [TrackResult(n, error=error) for n in numbers]
-        if status not in (200, 207):
-            message = _error_message(body) or f"HTTP {status}"
-            return [TrackResult(n, error=f"USPS refused the request: {message}") for n in numbers]
-        return mapper.parse_tracking_response(body, numbers)
+            return _read(response, numbers)
+        except Exception as exc:
+            # The request is already paid for from the hourly budget: record the failure on
+            # each number (looked at again hours later) rather than fail the batch, whose
+            # retry minutes later would pay for the same answer again.
+            logger.exception("Could not read USPS's answer for %d numbers", len(numbers))
+            error = f"USPS answer unreadable ({type(exc).__name__})"
+            return [TrackResult(n, error=error) for n in numbers]
 
     def request_proof_of_delivery(self, request: ProofRequest) -> ProofAnswer:
         body = pod_mapper.build_pod_request(request)
@@ -55,6 +51,22 @@ class UspsCarrier:
         except ValueError:
             answer = None
         return pod_mapper.parse_pod_response(response.status_code, answer)
+
+
+def _read(response, numbers: list[str]) -> list[TrackResult]:
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+        if status in (200, 207):
+            logger.warning("USPS answered HTTP %s with a body that is not JSON", status)
+            error = f"USPS answer malformed (HTTP {status}): not JSON"
+            return [TrackResult(n, error=error) for n in numbers]
+    if status not in (200, 207):
+        message = _error_message(body) or f"HTTP {status}"
+        return [TrackResult(n, error=f"USPS refused the request: {message}") for n in numbers]
+    return mapper.parse_tracking_response(body, numbers)
 
 
 def _error_message(body) -> str:

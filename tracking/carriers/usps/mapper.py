@@ -351,7 +351,7 @@ def parse_tracking_response(body, requested: list[str]) -> list[TrackResult]:
             number = _fact(raw, "trackingNumber")
             if not number:
                 continue
-            result = TrackResult(number, error=f"USPS answer unreadable: {type(exc).__name__}")
+            result = TrackResult(number, error=f"USPS answer unreadable ({type(exc).__name__})")
         results[result.tracking_number.upper()] = result
     return [
         results.get(n.upper()) or TrackResult(n, error="USPS answer did not include this number")

@@ -63,3 +63,26 @@ def test_a_bad_event_time_costs_only_its_own_shipment_and_the_budget_once(
     assert len(fake_usps.tracking_requests) == 1
     assert CarrierRequest.objects.filter(carrier="usps", kind="tracking").count() == 1
     assert CarrierRequest.objects.filter(carrier="usps").count() == 2  # with the token
+
+
+def test_an_answer_that_breaks_the_decoder_is_recorded_once_not_retried_at_once(
+    fake_usps, make_client, make_shipments, refresh
+):
+    shipments = make_shipments(35)
+    # Valid JSON nested deeper than Python's decoder goes: RecursionError, not ValueError.
+    fake_usps.next_tracking(raw="[" * 100_000 + "]" * 100_000)
+    before = timezone.now()
+
+    report = refresh(UspsCarrier(make_client()))
+
+    after = timezone.now()
+    assert (report.batches, report.errors, report.failed_batches) == (1, 35, 0)
+    for shipment in fresh(shipments):
+        assert shipment.last_error == "USPS answer unreadable (RecursionError)"
+        assert shipment.refresh_claimed_until is None
+        assert before + RETRY_AFTER_ERROR <= shipment.next_check_at <= after + RETRY_AFTER_ERROR
+
+    later = after + CLAIM_FOR + timedelta(minutes=1)
+    again = refresh(UspsCarrier(make_client()), clock=lambda: later)
+    assert again.batches == 0
+    assert CarrierRequest.objects.filter(carrier="usps", kind="tracking").count() == 1
