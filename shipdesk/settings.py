@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "shipdesk.urls"
@@ -69,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "shipdesk.context_processors.carrier_mode",
                 "shipdesk.context_processors.workspace_roles",
             ],
@@ -149,8 +152,11 @@ def _mailer(url: dict) -> dict:
 
 
 MAIL_DIR = BASE_DIR / "var" / "mail"
+# In development each message is a file under var/mail/; with DEBUG off, SMTP on this machine
+# (Django's own default) unless EMAIL_URL names the real server.
 # django-environ drops one leading slash of a file path: filemail:////abs/path is /abs/path.
-MAILERS = {"default": _mailer(env.email("EMAIL_URL", default=f"filemail:///{MAIL_DIR}"))}
+EMAIL_DEFAULT = f"filemail:///{MAIL_DIR}" if DEBUG else "smtp://localhost:25"
+MAILERS = {"default": _mailer(env.email("EMAIL_URL", default=EMAIL_DEFAULT))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shipdesk <shipdesk@localhost>")
 
 TASKS = {
@@ -226,6 +232,36 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+
+# HTTPS. Off by default (a plain-HTTP install keeps working); the production .env in
+# .env.example turns them on. Behind a proxy that terminates HTTPS, SECURE_PROXY_SSL_HEADER names
+# the header it sets and its value ("HTTP_X_FORWARDED_PROTO,https"), or the redirect would loop.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header:
+    if len(_proxy_ssl_header) != 2:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER takes a header and its value: HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+
+# Content-Security-Policy of every page: only shipdesk's own files, inline code only with the
+# request's nonce (templates: nonce="{{ csp_nonce }}"). data: images are the icons Swagger UI's
+# and Redoc's stylesheets embed; Redoc's search runs in a worker made from a blob.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # The sandbox carrier plays simulated hours this many times faster than real time.
 SANDBOX_TIME_SCALE = env.float("SANDBOX_TIME_SCALE", default=60.0)
