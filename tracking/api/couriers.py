@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from shipdesk.api import PartnerAPIView, aftership_response
+from shipdesk.jsontypes import JSONTypesMixin
 from tracking import numbers
 from tracking.api import schema as doc
 from tracking.carriers.registry import SUPPORTED_SLUGS
@@ -54,10 +55,10 @@ class AllCouriersView(CourierListView):
         return couriers_answer(SUPPORTED_SLUGS)
 
 
-class DetectSerializer(serializers.Serializer):
+class DetectSerializer(JSONTypesMixin, serializers.Serializer):
     tracking_number = serializers.CharField(max_length=200)
     slug = serializers.ListField(
-        child=serializers.CharField(),
+        child=serializers.CharField(allow_blank=True),
         required=False,
         help_text="Only detect among these courier slugs.",
     )
@@ -87,6 +88,7 @@ class CourierDetectView(PartnerAPIView):
 
         data = _validated(DetectSerializer, _body(request, "tracking"))
         detected = numbers.detect_slugs(data["tracking_number"])
-        if data.get("slug"):
-            detected = [s for s in detected if s in data["slug"]]
+        wanted = {slug.lower() for slug in data.get("slug", []) if slug}
+        if wanted:
+            detected = [s for s in detected if s in wanted]
         return couriers_answer([s for s in detected if s in COURIERS])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shipdesk.jsontypes import JSONTypesMixin, QueryBlanksMixin
 from tracking import numbers
 from tracking.choices import CompletedReason, Tag
 from tracking.services.shipments import MAX_SUBSCRIBERS
@@ -70,7 +72,7 @@ def _email_list():
     )
 
 
-class TrackingFieldsSerializer(serializers.Serializer):
+class TrackingFieldsSerializer(JSONTypesMixin, serializers.Serializer):
     """Fields a partner may set on create and update."""
 
     emails = _email_list()
@@ -115,9 +117,24 @@ class TrackingFieldsSerializer(serializers.Serializer):
         return attrs
 
 
+# What numbers.parse takes for USPS (the only courier): 4 to 34 ASCII letters and digits once
+# whitespace and dashes are dropped (IMpb and S10 numbers must also have a right check digit).
+TRACKING_NUMBER_PATTERN = r"^[\s-]*([A-Za-z0-9][\s-]*){4,34}$"
+
+
+@extend_schema_field({"type": "string", "maxLength": 200, "pattern": TRACKING_NUMBER_PATTERN})
+class TrackingNumberField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "pattern": r"^(\s*[Uu][Ss][Pp][Ss]\s*|\s+)$"})
+class CourierSlugField(serializers.CharField):
+    """A courier slug, any case; blank to detect it from the number (USPS is the only one)."""
+
+
 class TrackingCreateSerializer(TrackingFieldsSerializer):
-    tracking_number = serializers.CharField(max_length=200, trim_whitespace=True)
-    slug = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    tracking_number = TrackingNumberField(max_length=200, trim_whitespace=True)
+    slug = CourierSlugField(required=False, allow_blank=True)
 
     def validate_tracking_number(self, value):
         try:
@@ -136,20 +153,29 @@ class TrackingCreateSerializer(TrackingFieldsSerializer):
         return value
 
 
-class MarkCompletedSerializer(serializers.Serializer):
+class MarkCompletedSerializer(JSONTypesMixin, serializers.Serializer):
     reason = serializers.ChoiceField(CompletedReason.values)
 
 
-class NotificationSerializer(serializers.Serializer):
+class NotificationSerializer(JSONTypesMixin, serializers.Serializer):
     emails = _email_list()
     smses = _phone_list()
 
 
-class ListQuerySerializer(serializers.Serializer):
+_TAG = "(" + "|".join(Tag.values) + ")"
+
+
+@extend_schema_field({"type": "string", "pattern": rf"^(,*{_TAG}(,+{_TAG})*,*|,+)$"})
+class TagListField(serializers.CharField):
+    """Comma-separated tags, empty items ignored (the blank value is its own `oneOf` branch:
+    the patterns here never match "")."""
+
+
+class ListQuerySerializer(QueryBlanksMixin, serializers.Serializer):
     page = serializers.IntegerField(required=False, default=1, min_value=1)
     limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=200)
     keyword = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    tag = serializers.CharField(required=False, allow_blank=True)
+    tag = TagListField(required=False, allow_blank=True, trim_whitespace=False)
     slug = serializers.CharField(required=False, allow_blank=True)
     origin = serializers.CharField(required=False, allow_blank=True)
     destination = serializers.CharField(required=False, allow_blank=True)

@@ -36,6 +36,7 @@ TrackingUpdateBody = doc.request_body(
     s.TrackingFieldsSerializer,
     'The fields to change; fields not sent stay as they are, `[]` clears a list and `""` '
     "clears a text. Also accepted without the `tracking` wrapper.",
+    required=False,
 )
 NotificationBody = doc.request_body(
     "NotificationBody",
@@ -43,6 +44,7 @@ NotificationBody = doc.request_body(
     s.NotificationSerializer,
     "E-mail addresses and phone numbers (up to 3 of each per tracking). Also accepted without "
     "the `notification` wrapper.",
+    required=False,
 )
 
 
@@ -162,7 +164,7 @@ class TrackingListView(PartnerAPIView):
     @doc.operation(
         operation_id="createTracking",
         summary="Create a tracking",
-        description="Creates a tracking for the partner. The tracking number (4 to 100 letters "
+        description="Creates a tracking for the partner. The tracking number (4 to 34 letters "
         "and digits once spaces and dashes are dropped) must be new for the partner and slug "
         "(else 400 with meta.code 4003); the courier is detected from the number when `slug` is "
         "not sent.",

@@ -90,7 +90,7 @@ LIST_PARAMETER_DOCS = {"slug": "Comma-separated courier slugs (`usps`)."}
 _COUNTRY = "ISO 3166-1 alpha-3 country code, e.g. `USA`."
 REQUEST_FIELD_DOCS = {
     "tracking_number": (
-        "Tracking number: 4 to 100 letters and digits once spaces and dashes are dropped. USPS "
+        "Tracking number: 4 to 34 letters and digits once spaces and dashes are dropped. USPS "
         "IMpb (`9400…`) and S10 (`EC123456785US`) numbers must have a right check digit."
     ),
     "slug": "Courier slug (`usps`); detected from the tracking number when left out.",

@@ -40,9 +40,22 @@ from tracking.choices import CompletedReason, Subtag
 # ---------------------------------------------------------------------------------------------
 # Request bodies (the inner objects are the validating serializers)
 
+OPTIONAL_BODIES: set[str] = set()  # request components of bodies that may be left out
 
-def request_body(name: str, wrapper: str, inner: type[serializers.Serializer], doc: str):
-    attrs = {"__doc__": doc, "__module__": __name__, wrapper: inner()}
+
+def request_body(
+    name: str,
+    wrapper: str,
+    inner: type[serializers.Serializer],
+    doc: str,
+    *,
+    required: bool = True,
+):
+    """The `{wrapper: {...}}` body. `required=False`: the body, and the wrapper, may be left
+    out (the view reads a missing body as `{}` and changes nothing)."""
+    attrs = {"__doc__": doc, "__module__": __name__, wrapper: inner(required=required)}
+    if not required:
+        OPTIONAL_BODIES.add(f"{name}Request")
     return type(f"{name}Serializer", (serializers.Serializer,), attrs)
 
 
@@ -222,6 +235,37 @@ def partner_endpoints(endpoints, **kwargs):
     ]
 
 
+def _optional_bodies(result) -> None:
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if not body:
+                continue
+            refs = [m["schema"].get("$ref", "") for m in body.get("content", {}).values()]
+            if any(ref.rsplit("/", 1)[-1] in OPTIONAL_BODIES for ref in refs):
+                body["required"] = False
+
+
+def _predict_item_rules(schemas: dict) -> None:
+    """What a serializer cannot say of a predict-batch item: exactly one of `pickup_time` and
+    `estimated_pickup` (null counts as absent), and business days each named once."""
+    item = schemas.get("EstimatedDeliveryDateRequest")
+    if item:
+        item["oneOf"] = [
+            {"required": ["pickup_time"], "properties": {"pickup_time": {"type": "string"}}},
+            {
+                "required": ["estimated_pickup"],
+                "properties": {"estimated_pickup": {"type": "object"}},
+            },
+        ]
+    batch = schemas.get("PredictBatchBodyRequest")
+    if batch:
+        batch["properties"]["estimated_delivery_dates"].update(minItems=1, maxItems=5)
+    pickup = schemas.get("EstimatedPickupRequest")
+    if pickup:
+        pickup["properties"]["business_days"]["uniqueItems"] = True
+
+
 def postprocess(result, generator, request, public):
     """Postprocessing hook: the long description, request field docs, the shared 405 answer."""
     result["info"]["description"] = DESCRIPTION.strip()
@@ -231,6 +275,8 @@ def postprocess(result, generator, request, public):
         for field, prop in component.get("properties", {}).items():
             if field in REQUEST_FIELD_DOCS and "description" not in prop:
                 prop["description"] = REQUEST_FIELD_DOCS[field]
+    _predict_item_rules(result.get("components", {}).get("schemas", {}))
+    _optional_bodies(result)
     result.setdefault("components", {}).setdefault("responses", {})["MethodNotAllowed"] = {
         "description": "The path does not answer this method.",
         "content": {

@@ -270,13 +270,30 @@ CourierListResponse = envelope(
 # Estimated delivery: predict-batch (validated by tracking.edd, not by a serializer)
 
 DATETIME_HELP = "Local time `YYYY-MM-DD HH:MM:SS` (years 2000 to 2100)."
+# What tracking.edd.predict reads (strptime formats, ZIP codes, the years it plans for).
+_DAY = (
+    r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-8]))"
+)
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+DATETIME_PATTERN = rf"^(20[0-9][0-9]|2100)-{_DAY} {_TIME}$"
+TIME_PATTERN = rf"^{_TIME}$"
+
+
+def _pattern(regex: str, help_text: str = "", **kwargs) -> serializers.RegexField:
+    return serializers.RegexField(
+        regex, required=False, allow_null=True, help_text=help_text, **kwargs
+    )
 
 
 class AddressSerializer(serializers.Serializer):
-    country = _text("`USA` (USPS only).")
+    country = _pattern(r"^\s*([Uu][Ss][Aa]?)?\s*$", "`USA` (USPS only).")
     state = _text()
     city = _text()
-    postal_code = _text("US ZIP code, `12345` or `12345-6789`; its first 3 digits pick the lane.")
+    postal_code = _pattern(
+        r"^(\s*[0-9]{5}(-?[0-9]{4})?\s*)?$",
+        "US ZIP code, `12345` or `12345-6789`; its first 3 digits pick the lane.",
+    )
     raw_location = _text()
 
 
@@ -291,18 +308,16 @@ class ProcessingTimeSerializer(serializers.Serializer):
 
 
 class EstimatedPickupSerializer(serializers.Serializer):
-    order_time = serializers.CharField(help_text=DATETIME_HELP)
-    order_cutoff_time = serializers.CharField(
-        required=False, allow_null=True, help_text="`HH:MM:SS`; 17:00:00 when left out."
-    )
+    order_time = serializers.RegexField(DATETIME_PATTERN, help_text=DATETIME_HELP)
+    order_cutoff_time = _pattern(TIME_PATTERN, "`HH:MM:SS`; 17:00:00 when left out.")
     business_days = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7),
         min_length=1,
         max_length=7,
         required=False,
         allow_null=True,
-        help_text="ISO weekdays the merchant hands parcels over (1 = Monday); Monday to Friday "
-        "when left out.",
+        help_text="ISO weekdays the merchant hands parcels over (1 = Monday), each once; Monday "
+        "to Friday when left out.",
     )
     order_processing_time = ProcessingTimeSerializer(required=False, allow_null=True)
 
@@ -314,7 +329,7 @@ class PlannedPickupSerializer(EstimatedPickupSerializer):
 class EstimatedDeliveryDateSerializer(serializers.Serializer):
     """One shipment to predict. Either `pickup_time` or `estimated_pickup` is required."""
 
-    slug = serializers.CharField(help_text="`usps`.")
+    slug = serializers.RegexField(r"^\s*[Uu][Ss][Pp][Ss]\s*$", help_text="`usps`.")
     service_type_name = _text("USPS mail class, e.g. `usps-priority_mail`.")
     origin_address = AddressSerializer()
     destination_address = AddressSerializer()
@@ -322,7 +337,7 @@ class EstimatedDeliveryDateSerializer(serializers.Serializer):
     package_count = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=100_000
     )
-    pickup_time = _text(DATETIME_HELP)
+    pickup_time = _pattern(DATETIME_PATTERN, DATETIME_HELP)
     estimated_pickup = EstimatedPickupSerializer(required=False, allow_null=True)
 
 
