@@ -208,6 +208,15 @@ USPS_CLIENT_ID = env.str("USPS_CLIENT_ID", default="")
 USPS_CLIENT_SECRET = env.str("USPS_CLIENT_SECRET", default="")
 USPS_BASE_URL = env.str("USPS_BASE_URL", default="https://apis.usps.com").rstrip("/")
 USPS_REQUESTS_PER_HOUR = env.int("USPS_REQUESTS_PER_HOUR", default=60)
+# Shipping labels (live shipper accounts): each account names USPS's test environment or
+# production; its app's labels, prices and SCAN forms share their own hourly budget.
+USPS_TEST_BASE_URL = env.str("USPS_TEST_BASE_URL", default="https://apis-tem.usps.com").rstrip("/")
+USPS_PRODUCTION_BASE_URL = env.str(
+    "USPS_PRODUCTION_BASE_URL", default="https://apis.usps.com"
+).rstrip("/")
+USPS_LABELS_REQUESTS_PER_HOUR = env.int(
+    "USPS_LABELS_REQUESTS_PER_HOUR", default=USPS_REQUESTS_PER_HOUR
+)
 USPS_TIMEOUT_SECONDS = env.float("USPS_TIMEOUT_SECONDS", default=20.0)
 USPS_MAX_RETRIES = env.int("USPS_MAX_RETRIES", default=3)
 # The business's USPS Customer Registration ID, sent with proof-of-delivery requests (optional).

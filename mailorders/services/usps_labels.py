@@ -84,7 +84,7 @@ ORDER_PATHS = {
     "mailing_date": "ship_date",
     "account": "shipper_account.id",
 }
-BASE_URLS = {"test": "https://apis-tem.usps.com", "production": "https://apis.usps.com"}
+BASE_URL_SETTINGS = {"test": "USPS_TEST_BASE_URL", "production": "USPS_PRODUCTION_BASE_URL"}
 IMAGE_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png"}
 
 
@@ -117,17 +117,14 @@ def usps_client_for(account: ShipperAccount) -> UspsClient:
     if not client_id or not client_secret:
         prefix = account.credentials_ref or "USPS"
         raise _misconfigured(f"{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET are not set.")
-    setting = f"USPS_{account.usps_environment.upper()}_BASE_URL"
-    base_url = getattr(settings, setting, BASE_URLS[account.usps_environment])
+    base_url = getattr(settings, BASE_URL_SETTINGS[account.usps_environment])
     # One token cache row and one hourly budget per USPS app, whichever account uses it.
     key = "usps:" + hashlib.sha256(f"{base_url}|{client_id}".encode()).hexdigest()[:24]
     return UspsClient(
         base_url=base_url,
         client_id=client_id,
         client_secret=client_secret,
-        per_hour=getattr(
-            settings, "USPS_LABELS_REQUESTS_PER_HOUR", settings.USPS_REQUESTS_PER_HOUR
-        ),
+        per_hour=settings.USPS_LABELS_REQUESTS_PER_HOUR,
         timeout=settings.USPS_TIMEOUT_SECONDS,
         max_retries=settings.USPS_MAX_RETRIES,
         token_key=key,
