@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from mailorders import selectors
+from mailorders.choices import OrderStatus
 from mailorders.forms import MailSearchForm
 from mailorders.models import ORDER_MODELS, Cheque, Label
 from mailorders.pdf import amount_in_figures
@@ -55,7 +56,16 @@ def order_list(request):
     return render(
         request,
         "mailorders/list.html",
-        {"form": form, "page": page, "kind": kind, "tabs": tabs, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "kind": kind,
+            "kind_label": TYPE_LABELS[kind],
+            "status_label": OrderStatus(status).label if status else "",
+            "total": sum(counts.values()),
+            "tabs": tabs,
+            "query": query.urlencode(),
+        },
     )
 
 
