@@ -14,6 +14,10 @@ PY := $(VENV)/bin/python
 # Where `make run` serves.
 ADDR ?= 127.0.0.1
 PORT ?= 8000
+# The address POD letters and e-mails link to: SITE_URL from the environment, else from .env,
+# else where `make run` serves (so `make run PORT=8101` links to :8101).
+SITE_URL_IN_ENV_FILE := $(shell grep -sqE '^[[:space:]]*(export[[:space:]]+)?SITE_URL=' .env && echo yes)
+RUN_SITE_URL := $(if $(SITE_URL),$(SITE_URL),$(if $(SITE_URL_IN_ENV_FILE),,http://$(ADDR):$(PORT)))
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-k login -x".
 PYTEST_ARGS ?=
 # Debian packages WeasyPrint (PDFs) and the browser tests (Chromium) need.
@@ -81,15 +85,17 @@ install-dev: install
 	printf '# Written by make run for local use. Every setting is described in .env.example.\nDEBUG=true\nSECRET_KEY=%s\n' "$$key" > .env
 
 run: install .env
-	@"$(PY)" manage.py migrate --no-input -v 0
+	@$(if $(RUN_SITE_URL),export SITE_URL="$(RUN_SITE_URL)",:)
+	"$(PY)" manage.py migrate --no-input -v 0
 	"$(PY)" manage.py seed_demo
 	"$(PY)" manage.py seed_demo_labels
-	"$(PY)" manage.py demo_login
 	"$(PY)" manage.py schedule_refresh
 	"$(PY)" manage.py schedule_webhook_sweep
 	"$(PY)" manage.py pod_keys
 	"$(PY)" manage.py schedule_pod_retention
 	"$(PY)" manage.py schedule_housekeeping
+	# The logins are printed here once, last before the servers start.
+	"$(PY)" manage.py demo_login
 	pids=()
 	stop() {
 	  trap '' INT TERM HUP
@@ -116,11 +122,7 @@ run: install .env
 	setsid "$(PY)" manage.py runserver --noreload "$(ADDR):$(PORT)" & pids+=($$!)
 	echo
 	echo "  shipdesk:  http://$(ADDR):$(PORT)/    admin: http://$(ADDR):$(PORT)/admin/"
-	for login in demo agent manager; do
-	  if [ -f "var/$$login-login.txt" ]; then
-	    printf '  log in:    username %-8s password %s\n' "$$login" "$$(cat "var/$$login-login.txt")"
-	  fi
-	done
+	echo "  Log in with one of the demo logins printed above."
 	echo "  The task worker runs beside the web server and moves the sandbox shipments on."
 	echo "  Press Ctrl-C once to stop both."
 	echo

@@ -225,13 +225,18 @@ USPS_CRID = env.str("USPS_CRID", default="")
 TRACKING_EXPIRE_DAYS = env.int("TRACKING_EXPIRE_DAYS", default=30)
 REFRESH_INTERVAL_SECONDS = env.int("REFRESH_INTERVAL_SECONDS", default=60)
 
+# Every record is written once, by the root's handler: Django's own "django" handler (console
+# with DEBUG on) is taken off, or each django.* line (requests, tasks) would appear twice.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"no_403_traceback": {"()": "shipdesk.logs.PermissionDeniedWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": ["no_403_traceback"]},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs every rendering step of every PDF at INFO.
         "weasyprint.progress": {"level": "WARNING"},

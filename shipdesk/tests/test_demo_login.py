@@ -1,6 +1,7 @@
 """`manage.py demo_login`: the three logins `make run` prints."""
 
 import io
+import stat
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -48,3 +49,39 @@ def test_passwords_are_made_once_and_kept(base_dir, client):
     assert {p.name: p.read_text() for p in (base_dir / "var").iterdir()} == kept
     assert kept["demo-login.txt"].strip() in output
     assert client.login(username="agent", password=kept["agent-login.txt"].strip())
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.django_db
+def test_each_login_is_printed_once(base_dir):
+    output = demo_login()
+
+    for username in ("demo", "agent", "manager"):
+        password = (base_dir / "var" / f"{username}-login.txt").read_text().strip()
+        assert output.count(password) == 1
+        assert output.count(f"username {username:<8}") == 1
+
+
+@pytest.mark.django_db
+def test_the_login_files_are_readable_by_their_owner_only(base_dir):
+    demo_login()
+
+    assert mode(base_dir / "var") == 0o700
+    for username in ("demo", "agent", "manager"):
+        assert mode(base_dir / "var" / f"{username}-login.txt") == 0o600
+
+
+@pytest.mark.django_db
+def test_login_files_left_readable_by_everyone_are_closed(base_dir):
+    (base_dir / "var").mkdir()
+    kept = base_dir / "var" / "agent-login.txt"
+    kept.write_text("kept-password\n")
+    kept.chmod(0o644)
+
+    output = demo_login()
+
+    assert mode(kept) == 0o600
+    assert "password kept-password" in output

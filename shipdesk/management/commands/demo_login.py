@@ -1,3 +1,4 @@
+import os
 import secrets
 
 from django.conf import settings
@@ -33,11 +34,16 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("\n  Demo logins:\n" + "\n".join(lines) + "\n"))
 
     def password(self, username: str) -> str:
-        """Generated once, then kept in var/<username>-login.txt."""
+        """Generated once, then kept in var/<username>-login.txt, readable by its owner only
+        (var/ too when this makes it)."""
         stored = settings.BASE_DIR / "var" / f"{username}-login.txt"
-        stored.parent.mkdir(parents=True, exist_ok=True)
+        stored.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         password = stored.read_text().strip() if stored.exists() else ""
         if not password:
             password = secrets.token_urlsafe(9)
-            stored.write_text(password + "\n")
+            descriptor = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(password + "\n")
+        # Files an older version wrote readable by everyone are closed too.
+        stored.chmod(0o600)
         return password
