@@ -4,12 +4,39 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from shipdesk.login import AdminLoginForm, LoginView
+from shipdesk.pages import admin_login
 from tracking.api.schema import OfflineRedocView
+from tracking.pod import schema as pod_schema
 
 # Admin's own log-in page counts failures with the workspace's (shipdesk.login).
 admin.site.login_form = AdminLoginForm
 
+
+def api_docs(name: str, *, urlconf: str, settings: dict) -> list:
+    """The schema, Swagger UI and Redoc of one API, under /api/*/<name>/."""
+    schema = f"api-schema-{name}"
+    return [
+        path(
+            f"api/schema/{name}/",
+            SpectacularAPIView.as_view(urlconf=urlconf, custom_settings=settings),
+            name=schema,
+        ),
+        path(
+            f"api/docs/{name}/",
+            SpectacularSwaggerView.as_view(url_name=schema),
+            name=f"api-docs-{name}",
+        ),
+        path(
+            f"api/redoc/{name}/",
+            OfflineRedocView.as_view(url_name=schema),
+            name=f"api-redoc-{name}",
+        ),
+    ]
+
+
 urlpatterns = [
+    # Before the admin's own: a signed-in agent gets "not allowed", not its log-in form.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -22,6 +49,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Each other API's description beside it: /api/{schema,docs,redoc}/<api>/.
+    *api_docs("pod", urlconf="tracking.pod.urls", settings=pod_schema.SETTINGS),
     # Public signed proofs of delivery: /api/v1/shipments/{uuid}/pod, /proof, /.well-known/.
     path("", include("tracking.pod.urls")),
     path("", include("mailorders.urls")),

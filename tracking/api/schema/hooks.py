@@ -227,11 +227,12 @@ def _documented(callback) -> bool:
 
 
 def partner_endpoints(endpoints, **kwargs):
-    """Preprocessing hook: only the partner API, without the catch-all 404 route."""
+    """Preprocessing hook: only the tracking API, without the catch-all 404 route (the other
+    APIs have descriptions of their own, e.g. tracking.pod.schema)."""
     return [
         (path, regex, method, callback)
         for path, regex, method, callback in endpoints
-        if _documented(callback)
+        if path.startswith("/tracking/") and _documented(callback)
     ]
 
 
