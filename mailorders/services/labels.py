@@ -73,6 +73,8 @@ def _shipment_fields(label: Label) -> dict:
     return {
         "source": "label",
         "title": label.references[0] if label.references else "",
+        "shipping_method": label.service_name,
+        "mail_class": label.service_name,
         "customer_name": destination["contact_name"],
         "shipment_weight": float(label.charge_weight_value),
         "shipment_weight_unit": "lb",
@@ -85,6 +87,7 @@ def _shipment_fields(label: Label) -> dict:
         "destination_state": destination.get("state", ""),
         "destination_city": destination["city"],
         "destination_postal_code": destination["postal_code"],
+        "destination_zip": destination["postal_code"] if destination["country"] == "USA" else "",
     }
 
 

@@ -185,7 +185,7 @@ def test_certified_letter_is_tracked_to_delivery_and_its_proof(
     letter = order_progress(order=order_progress(order=letter))
     assert letter.tracking_number == delivered
 
-    later = timezone.now() + timedelta(hours=2)  # 120 simulated hours at the sandbox's 60x
+    later = timezone.now() + timedelta(hours=8)  # 20 simulated days at the sandbox's 60x
     report = refresh_due(
         clock=lambda: later, carriers={"usps": SandboxCarrier(time_scale=60, clock=lambda: later)}
     )

@@ -15,8 +15,14 @@ class TrackRequest:
     tracking_number: str
     mailing_date: date | None = None
     destination_zip: str = ""
-    # Sandbox carriers need to know how long a shipment has existed; real carriers ignore it.
+    # Sandbox carriers need to know how long a shipment has existed and the lane it names;
+    # real carriers ignore these.
     created_at: datetime | None = None
+    origin_city: str = ""
+    origin_state: str = ""
+    origin_zip: str = ""
+    destination_city: str = ""
+    destination_state: str = ""
 
 
 @dataclass(frozen=True)

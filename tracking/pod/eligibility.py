@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracking.choices import Tag
+from tracking.edd.places import normalize_mail_class
 from tracking.models import Checkpoint, Shipment
 
 SIGNATURE_SERVICES = (
@@ -35,6 +36,8 @@ SIGNATURE_SERVICES = (
     "priority mail express",
 )
 RETURN_RECEIPT_SERVICES = ("return receipt",)
+# What a shipment is, not a service it was sent with.
+SHIPMENT_KINDS = {"package", "parcel", "letter", "flat", "envelope", "box"}
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,18 @@ def service_names(shipment: Shipment) -> str:
 
 
 def service_labels(shipment: Shipment) -> list[str]:
-    """The services to print on a letter: what the shipment names and what USPS confirmed."""
+    """The services to print on a letter: what the shipment names and what USPS confirmed.
+
+    The mail class is printed on its own line, so a shipping method naming it (however
+    spelled: "Ground Advantage", "USPS Ground Advantage") is not a service.
+    """
+    mail_class = normalize_mail_class(shipment.mail_class)
     labels = [
         name
         for name in (shipment.shipping_method, shipment.shipment_type)
-        if name and name != shipment.mail_class
+        if name
+        and name.strip().lower() not in SHIPMENT_KINDS
+        and normalize_mail_class(name) != mail_class
     ]
     requirement = shipment.signature_requirement.strip()
     if requirement and not requirement.lower().startswith("no"):

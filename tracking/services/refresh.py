@@ -77,6 +77,11 @@ def shipments_track(*, carrier: Carrier, shipments: list[Shipment], now: datetim
                 mailing_date=s.mailing_date,
                 destination_zip=s.destination_zip,
                 created_at=s.created_at,
+                origin_city=s.origin_city,
+                origin_state=s.origin_state,
+                origin_zip=s.origin_postal_code,
+                destination_city=s.destination_city,
+                destination_state=s.destination_state,
             )
             for s in shipments
         ]

@@ -44,6 +44,16 @@ def track_at(hours: float, number: str, *, time_scale: float = 1.0):
     return result
 
 
+def planned_hours(number: str) -> list[float]:
+    """Hours after T0 of each step the sandbox plans for `number` (in real time)."""
+    request = TrackRequest(number, created_at=T0)
+    events = SandboxCarrier(time_scale=1).plan_for(request, created_at=T0).events
+    return [(e.at - T0).total_seconds() / 3600 for e in events]
+
+
+FAR = 24 * 28  # hours: every scenario has ended
+
+
 def test_every_scenario_has_numbers_and_weights_add_up_to_100():
     assert sum(w for _, w in WEIGHTS) == 100
     assert {name for name, _ in WEIGHTS} == set(SCENARIOS)
@@ -58,8 +68,8 @@ def test_the_scenario_depends_only_on_the_number():
 
 def test_same_number_and_times_give_the_same_events():
     number = number_for("attempt_then_delivered")
-    first = track_at(80, number)
-    second = track_at(80, number)
+    first = track_at(FAR, number)
+    second = track_at(FAR, number)
     assert first == second
     assert len(first.events) == len(SCENARIOS["attempt_then_delivered"])
     assert len({e.key for e in first.events}) == len(first.events)
@@ -67,35 +77,45 @@ def test_same_number_and_times_give_the_same_events():
 
 def test_earlier_events_keep_their_identity_as_the_shipment_moves():
     number = number_for("delivered")
-    early = {e.key: e for e in track_at(12, number).events}
-    late = {e.key: e for e in track_at(60, number).events}
+    hours = planned_hours(number)
+    early = {e.key: e for e in track_at(hours[3], number).events}
+    late = {e.key: e for e in track_at(hours[-1], number).events}
     assert early and set(early) < set(late)
     assert all(late[k] == e for k, e in early.items())
 
 
 def test_a_scenario_progresses_with_time():
     number = number_for("delivered")
-    latest = {h: track_at(h, number) for h in (0.1, 1, 7, 25, 43, 48)}
-    assert latest[0.1].events == []
-    assert latest[0.1].status == "Label created, not yet in system"
-    tags = {h: r.events[0].subtag for h, r in latest.items() if r.events}
-    assert tags == {
-        1: "InfoReceived_001",
-        7: "InTransit_002",
-        25: "InTransit_003",
-        43: "OutForDelivery_001",
-        48: "Delivered_001",
-    }
-    times = [e.time for e in latest[48].events]
+    hours = planned_hours(number)
+    before_label = track_at(hours[0] - 0.01, number)
+    assert before_label.events == []
+    assert before_label.status == "Label created, not yet in system"
+    subtags = [track_at(h, number).events[0].subtag for h in hours]
+    assert subtags == [
+        "InfoReceived_001",
+        "InTransit_002",
+        "InTransit_001",
+        "InTransit_007",  # departed
+        "InTransit_003",  # arrived at a regional facility
+        "InTransit_007",
+        "InTransit_003",
+        "InTransit_003",  # arrived at the post office
+        "OutForDelivery_001",
+        "Delivered_001",
+    ]
+    latest = track_at(hours[-1], number)
+    times = [e.time for e in latest.events]
     assert times == sorted(times, reverse=True)  # newest first, as USPS lists them
-    assert max(times) <= T0 + timedelta(hours=48)
+    assert max(times) <= T0 + timedelta(hours=hours[-1])
+    assert 1 <= (hours[-1] - hours[1]) / 24 <= 14  # days in transit, not minutes
 
 
 def test_the_time_scale_speeds_the_story_up():
     number = number_for("delivered")
-    # 47 simulated hours at 60x are 47 real minutes.
-    assert track_at(46 / 60, number, time_scale=60).events[0].tag == "OutForDelivery"
-    assert track_at(48 / 60, number, time_scale=60).events[0].tag == "Delivered"
+    delivered_at = planned_hours(number)[-1]
+    # At 60x a simulated hour passes each real minute.
+    assert track_at(delivered_at / 60 - 0.01, number, time_scale=60).events[0].tag != "Delivered"
+    assert track_at(delivered_at / 60 + 0.01, number, time_scale=60).events[0].tag == "Delivered"
 
 
 def test_answers_are_labelled_simulated():
@@ -109,11 +129,11 @@ def test_answers_are_labelled_simulated():
 @pytest.mark.parametrize(
     ("scenario", "hours", "tag", "subtag", "along_the_way"),
     [
-        ("delivered", 48, "Delivered", "Delivered_001", set()),
-        ("attempt_then_delivered", 72, "Delivered", "Delivered_001", {"AttemptFail_003"}),
-        ("pickup", 97, "Delivered", "Delivered_002", {"AvailableForPickup_001"}),
-        ("returned", 111, "Exception", "Exception_011", {"Exception_007", "Exception_010"}),
-        ("lost", 261, "Exception", "Exception_013", {"Exception_005"}),
+        ("delivered", FAR, "Delivered", "Delivered_001", set()),
+        ("attempt_then_delivered", FAR, "Delivered", "Delivered_001", {"AttemptFail_003"}),
+        ("pickup", FAR, "Delivered", "Delivered_002", {"AvailableForPickup_001"}),
+        ("returned", FAR, "Exception", "Exception_011", {"Exception_007", "Exception_010"}),
+        ("lost", FAR, "Exception", "Exception_013", {"Exception_005"}),
         ("stalled", 500, "InTransit", "InTransit_002", set()),
         ("unknown", 500, "Pending", "Pending_001", set()),
     ],
@@ -139,9 +159,11 @@ def test_each_scenario_reaches_its_final_status_through_a_refresh(
 
 
 def test_a_shipment_walks_through_the_tags_refresh_after_refresh(partner):
-    shipment = shipment_create(partner=partner, tracking_number=number_for("pickup"), now=T0)
+    number = number_for("pickup")
+    shipment = shipment_create(partner=partner, tracking_number=number, now=T0)
+    planned = planned_hours(number)
     seen = []
-    for hours in (1, 7, 43, 47.5, 60, 100):
+    for hours in [planned[i] for i in (0, 1, 8, 9, 10, 11)]:
         clock = clock_at(hours)
         carrier = SandboxCarrier(time_scale=1, clock=clock)
         shipment.next_check_at = T0  # due now, whatever the schedule said

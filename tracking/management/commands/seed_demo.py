@@ -1,19 +1,21 @@
 """Demo data on the sandbox carrier: two partners and shipments in every tag, with histories.
 
-How a shipment lands in the tag it is meant for: the sandbox carrier picks a scenario from the
-tracking number (`scenario_for`) and plays it back SANDBOX_TIME_SCALE times faster than real
-time from the shipment's creation. So each demo shipment gets a valid IMpb number whose
-scenario passes through the wanted tag and a creation time that puts the simulated clock in
-that stage; it is then tracked once through the real refresh path (`shipments_track` with the
-sandbox carrier), so its checkpoint history is what the worker itself would have stored.
+How a shipment lands in the tag it is meant for: the sandbox carrier plans each parcel's
+journey on a real lane (tracking/carriers/sandbox/plan.py: business days by mail class and
+zone, each place's own time zone). The demo's history (delivered, returned, lost, stalled and
+expired parcels) uses numbers the sandbox plays in real time, so its transit times are days.
+The short-lived tags (Info received, Out for delivery, a failed attempt, Available for pickup,
+part of In transit) are parcels mailed days ago and created in shipdesk just now: what lies
+before their creation keeps its real times, what follows plays SANDBOX_TIME_SCALE times faster,
+so a running worker moves them on within minutes. Each candidate is checked against the
+sandbox's own answer before it is made, then tracked once through the real refresh path
+(`shipments_track`), so its checkpoint history is what the worker itself would have stored.
 Expired shipments are stalled parcels created more than TRACKING_EXPIRE_DAYS ago, expired by
 `shipments_expire_stale` as the worker would.
 
-Tags that last a short simulated while (Info received, Out for delivery) are seeded at the
-start of their stage. Left running, the worker moves the demo shipments on and those tags empty
-within minutes at the default time scale. Running the command again first refreshes what is
-due (as the worker would, so the counts are current), then tops every tag back up to --per-tag;
-when every tag already holds that many demo shipments it makes nothing.
+Running the command again first refreshes what is due (as the worker would, so the counts are
+current), then tops every tag back up to --per-tag; when every tag already holds that many
+demo shipments it makes nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -33,8 +35,11 @@ from tqdm import tqdm
 
 from shipdesk.models import Partner
 from shipdesk.services import partner_get_or_create
+from tracking import edd
+from tracking.carriers.base import TrackRequest
 from tracking.carriers.registry import usps_configured
-from tracking.carriers.sandbox.carrier import SandboxCarrier, scenario_for
+from tracking.carriers.sandbox.carrier import REAL_TIME_MAILER_ID, SandboxCarrier, scenario_for
+from tracking.carriers.usps import mapper
 from tracking.choices import Tag
 from tracking.models import Shipment
 from tracking.numbers import with_impb_check_digit
@@ -58,20 +63,24 @@ SEED_ORDER = [
 
 # Sandbox scenarios (tracking/carriers/sandbox/scenarios.py) that go out for delivery.
 MOVING = ("delivered", "attempt_then_delivered", "pickup", "returned")
+LIVE_MAILER_ID = "118995"
+# How far ahead of now a live parcel's next steps may be planned (simulated, at most).
+LIVE_LOOKAHEAD = timedelta(days=3)
+TRIES = 400
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """Scenarios that reach a tag, and how long before now such a shipment was created.
+    """Scenarios that reach a tag, and when such a parcel was mailed.
 
-    `hours`: a window in simulated hours, for short stages. `days`: an age in real days, for
-    stages that last, but at least `min_hours` simulated hours. `share`: weight among recipes.
+    `live`: played at the sandbox's time scale after its creation (which is now), mailed
+    `days` before; otherwise history in real time, created `days` ago. `share`: weight among
+    recipes.
     """
 
     scenarios: tuple[str, ...]
-    hours: tuple[float, float] | None = None
-    days: tuple[float, float] | None = None
-    min_hours: float = 0.0
+    days: tuple[float, float]
+    live: bool = False
     share: float = 1.0
 
 
@@ -80,25 +89,21 @@ def recipes(*, expire_days: int) -> dict[Tag, list[Recipe]]:
     young = max(expire_days / 3, 0.05)
     return {
         Tag.PENDING: [Recipe(("unknown",), days=(0.02, min(5.0, young)))],
-        Tag.INFO_RECEIVED: [Recipe((*MOVING, "lost", "stalled"), hours=(0.6, 1.2))],
+        Tag.INFO_RECEIVED: [Recipe((*MOVING, "lost", "stalled"), days=(0, 0), live=True)],
         Tag.IN_TRANSIT: [
-            Recipe(("stalled",), days=(0.5, min(8.0, young)), min_hours=6.5, share=0.4),
-            Recipe(("lost",), hours=(8, 120), share=0.2),
-            Recipe(MOVING, hours=(7, 40), share=0.4),
+            Recipe(("stalled",), days=(0.5, min(8.0, young)), share=0.4),
+            Recipe(("lost",), days=(1, min(4.0, young)), share=0.2),
+            Recipe(MOVING, days=(0, 4), live=True, share=0.4),
         ],
-        Tag.OUT_FOR_DELIVERY: [Recipe(MOVING, hours=(42.1, 42.8))],
-        Tag.ATTEMPT_FAIL: [Recipe(("attempt_then_delivered",), hours=(47.2, 50))],
-        Tag.DELIVERED: [
-            Recipe(("delivered", "attempt_then_delivered", "pickup"), days=(0.5, 20), min_hours=97)
-        ],
-        Tag.AVAILABLE_FOR_PICKUP: [Recipe(("pickup",), hours=(48.2, 60))],
+        Tag.OUT_FOR_DELIVERY: [Recipe(MOVING, days=(1, 7), live=True)],
+        Tag.ATTEMPT_FAIL: [Recipe(("attempt_then_delivered",), days=(1, 7), live=True)],
+        Tag.DELIVERED: [Recipe(("delivered", "attempt_then_delivered", "pickup"), days=(2, 25))],
+        Tag.AVAILABLE_FOR_PICKUP: [Recipe(("pickup",), days=(1, 8), live=True)],
         Tag.EXCEPTION: [
-            Recipe(("returned",), days=(1, 20), min_hours=111, share=0.4),  # returned to sender
-            Recipe(("lost",), days=(11, 25), min_hours=261, share=0.3),  # lost
-            Recipe(("lost",), hours=(131, 200), share=0.2),  # status not updated
-            Recipe(("returned",), hours=(52.5, 60), share=0.1),  # returning to sender
+            Recipe(("returned",), days=(3, 25), share=0.5),
+            Recipe(("lost",), days=(6, 25), share=0.5),
         ],
-        Tag.EXPIRED: [Recipe(("stalled",), days=(expire_days + 1, expire_days + 30), min_hours=7)],
+        Tag.EXPIRED: [Recipe(("stalled",), days=(expire_days + 1, expire_days + 30))],
     }
 
 
@@ -141,9 +146,12 @@ PARTNERS = {
     ],
 }
 SHIPPING_METHODS = {"Priority Mail": 5, "USPS Ground Advantage": 4, "Priority Mail Express": 1}
+# The IMpb service type code of each method: the sandbox reports the class it names.
+SERVICE_TYPE_CODES = {"Priority Mail Express": "701", "Priority Mail": "055"}
+SERVICE_TYPE_CODES["USPS Ground Advantage"] = "001"
+# Business days the shop promises from the order (a day more than USPS's usual standard).
 PROMISED_DAYS = {"Priority Mail Express": 2, "Priority Mail": 4, "USPS Ground Advantage": 6}
 CHANNELS = ["web", "web", "web", "phone", "marketplace"]
-IMPB_PREFIX = "94055118995"  # 11 digits + a 10-digit serial + the mod-10 check digit = 22
 
 
 @dataclass
@@ -191,21 +199,23 @@ def demo_seed(
         while todo > 0:
             size = min(todo, carrier.batch_size)
             with transaction.atomic():
-                # Ages are taken from this moment and the batch is tracked right after, so
-                # the simulated clock is where the recipe put it.
+                # Candidates are checked against this moment and the batch is tracked right
+                # after, so each shipment is in the stage it was picked for.
                 now = timezone.now()
                 batch = []
                 for _ in range(size):
                     serial += 1
-                    recipe = rng.choices(plan[tag], weights=[r.share for r in plan[tag]])[0]
-                    created_at = now - _age(rng, recipe, time_scale)
                     partner = partners[serial % len(partners)]
+                    method = rng.choices(
+                        list(SHIPPING_METHODS), weights=list(SHIPPING_METHODS.values())
+                    )[0]
+                    parcel = _parcel_for(rng, carrier, plan[tag], tag, method, used, now)
                     batch.append(
                         shipment_create(
                             partner=partner,
-                            tracking_number=_number_for(rng, recipe.scenarios, used),
-                            now=created_at,
-                            **_order(rng, partner, serial, created_at),
+                            tracking_number=parcel.number,
+                            now=parcel.created_at,
+                            **_order(rng, partner, serial, parcel, method),
                         )
                     )
                 shipments_track(carrier=carrier, shipments=batch, now=timezone.now())
@@ -219,39 +229,97 @@ def demo_seed(
     return report
 
 
-def _number_for(rng: random.Random, scenarios: tuple[str, ...], used: set[str]) -> str:
-    """A fresh, valid IMpb number that the sandbox plays back with one of `scenarios`."""
-    while True:
-        number = with_impb_check_digit(f"{IMPB_PREFIX}{rng.randrange(10**10):010d}")
-        if number not in used and scenario_for(number) in scenarios:
+@dataclass(frozen=True)
+class Parcel:
+    number: str
+    created_at: datetime
+    mailing_date: date
+    label_at: datetime  # the sandbox's first event for it
+
+
+def _tag_of(step) -> str:
+    return mapper.map_code(step.code, step.text).tag.value
+
+
+def _parcel_for(rng, carrier, choices, tag: Tag, method: str, used: set[str], now) -> Parcel:
+    """A parcel the sandbox shows in `tag` at `now` (the last candidate if none was found)."""
+    parcel = None
+    for _ in range(TRIES):
+        recipe = rng.choices(choices, weights=[r.share for r in choices])[0]
+        number = _number_for(rng, recipe, method, used)
+        back = timedelta(days=rng.uniform(*recipe.days))
+        created_at = now if recipe.live else now - back
+        mailing_date = timezone.localdate(created_at - back if recipe.live else created_at)
+        request = TrackRequest(number, mailing_date=mailing_date, created_at=created_at)
+        journey = carrier.plan_for(request, created_at=created_at)
+        if recipe.live:
+            lead = _live_lead(rng, journey.events, tag, now, carrier.time_scale)
+            if lead is None:
+                continue
+            created_at = now - lead
+            request = TrackRequest(number, mailing_date=mailing_date, created_at=created_at)
+            journey = carrier.plan_for(request, created_at=created_at)
+        label_at = journey.events[0].at if journey.events else created_at
+        parcel = Parcel(number, created_at, mailing_date, label_at)
+        events = carrier.usps_item(request, now)["trackingEvents"]
+        shown = (
+            mapper.map_code(events[0]["eventCode"], events[0]["eventType"]).tag
+            if events
+            else Tag.PENDING
+        )
+        if shown == tag:
             used.add(number)
+            return parcel
+    assert parcel is not None
+    used.add(parcel.number)
+    return parcel
+
+
+def _live_lead(rng, events, tag: Tag, now: datetime, scale: float) -> timedelta | None:
+    """How long before now to create a live parcel so that `tag` is its stage now.
+
+    Steps planned before the creation keep their times, later ones come `scale` times sooner:
+    created `lead` before now, a step planned for `at` > now shows at
+    now - lead + (at - now + lead) / scale.
+    """
+    for i, planned in enumerate(events):
+        if _tag_of(planned.step) != tag.value:
+            continue
+        begin = planned.at
+        end = events[i + 1].at if i + 1 < len(events) else None
+        if (end is not None and end <= now) or begin - now > LIVE_LOOKAHEAD:
+            continue
+        if scale <= 1:
+            return timedelta(0) if begin <= now else None
+        low = max(begin - now, timedelta(0)) / (scale - 1)
+        high = (end - now) / (scale - 1) if end is not None else low + timedelta(minutes=30)
+        return low + (high - low) * rng.uniform(0.05, 0.6)
+    return None
+
+
+def _number_for(rng: random.Random, recipe: Recipe, method: str, used: set[str]) -> str:
+    """A fresh, valid IMpb for `method` that the sandbox plays with one of the scenarios."""
+    mailer_id = LIVE_MAILER_ID if recipe.live else REAL_TIME_MAILER_ID
+    prefix = f"94{SERVICE_TYPE_CODES[method]}{mailer_id}"
+    while True:
+        number = with_impb_check_digit(f"{prefix}{rng.randrange(10**10):010d}")
+        if number not in used and scenario_for(number) in recipe.scenarios:
             return number
 
 
-def _age(rng: random.Random, recipe: Recipe, time_scale: float) -> timedelta:
-    """How long before now a shipment following `recipe` was created (real time)."""
-    if recipe.hours:
-        return timedelta(hours=rng.uniform(*recipe.hours) / time_scale)
-    assert recipe.days is not None
-    return max(
-        timedelta(days=rng.uniform(*recipe.days)),
-        timedelta(hours=recipe.min_hours / time_scale),
-    )
-
-
-def _order(rng: random.Random, partner: Partner, serial: int, created_at: datetime) -> dict:
+def _order(rng: random.Random, partner: Partner, serial: int, parcel: Parcel, method: str) -> dict:
     """The order and customer behind a demo shipment."""
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     item = rng.choice(PARTNERS[partner.name])
     order_number = f"#{1000 + serial}"
-    order_date = created_at - timedelta(hours=rng.uniform(2, 30))
-    method = rng.choices(list(SHIPPING_METHODS), weights=list(SHIPPING_METHODS.values()))[0]
+    order_date = min(parcel.label_at, parcel.created_at) - timedelta(hours=rng.uniform(2, 30))
+    promised = edd.add_business_days(timezone.localdate(order_date), PROMISED_DAYS[method])
     return {
         "title": f"Order {order_number} · {item}",
         "order_id": str(rng.randrange(10**9, 10**10)),
         "order_number": order_number,
         "order_date": order_date,
-        "order_promised_delivery_date": (order_date + timedelta(days=PROMISED_DAYS[method])).date(),
+        "order_promised_delivery_date": promised,
         "customer_name": f"{first} {last}",
         "emails": [f"{first}.{last}{serial % 97}@example.com".lower()],
         "shipping_method": method,
@@ -259,7 +327,7 @@ def _order(rng: random.Random, partner: Partner, serial: int, created_at: dateti
         "shipment_package_count": 1,
         "shipment_weight": round(rng.uniform(0.3, 12.0), 1),
         "shipment_weight_unit": "lb",
-        "mailing_date": created_at.date(),
+        "mailing_date": parcel.mailing_date,
         "language": "en",
         "source": DEMO_SOURCE,
         "custom_fields": {"item": item, "channel": rng.choice(CHANNELS)},
