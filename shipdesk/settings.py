@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "shipdesk.pages.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "shipdesk.urls"
