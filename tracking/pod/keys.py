@@ -69,8 +69,9 @@ def _read_file(path: Path) -> dict | None:
 
 
 def _write_file(path: Path, data: dict) -> None:
-    """Atomically, readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Atomically, readable by the owner only (its folder too when this makes it: var/ holds
+    the demo logins as well)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".pod-key-")
     try:
         with os.fdopen(handle, "w") as out:

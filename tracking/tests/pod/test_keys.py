@@ -43,6 +43,7 @@ def test_pod_keys_writes_a_key_file_once_readable_by_its_owner_only(settings, tm
     assert f"Wrote a new POD signing key to {settings.POD_SIGNING_KEY_FILE} (kid {kid})" in first
     assert f"is in place (kid {kid})" in second
     assert stat.S_IMODE(settings.POD_SIGNING_KEY_FILE.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
     assert [k["kid"] for k in public_keys_document()["keys"]] == [kid]
 
 
