@@ -13,6 +13,12 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
@@ -180,8 +186,33 @@ def _field_messages(detail, path: str = "") -> list[str]:
     return [f"{field}: {detail}" if field else str(detail)]
 
 
+def request_refusal(exc: SuspiciousOperation) -> tuple[int, str]:
+    """(http status, message) for a request Django refused while reading it (413 for a body
+    past DATA_UPLOAD_MAX_MEMORY_SIZE, 400 for too many fields or files, or anything else it
+    finds suspicious). Raised while the body or query string is parsed, so nothing changed."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return 413, (
+            f"The request body is too large: at most {limit:,} bytes are accepted "
+            "(uploaded files aside)."
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return 400, (
+            f"The request has too many fields: at most {limit:,} form fields and query "
+            "parameters are accepted."
+        )
+    if isinstance(exc, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return 400, f"The request has too many files: at most {limit:,} are accepted."
+    return 400, "The request is malformed and was refused."
+
+
 def describe(exc: Exception) -> tuple[int, int, str, object]:
     """(http status, meta code, message, data) for any exception raised in a partner view."""
+    if isinstance(exc, SuspiciousOperation):
+        http_status, message = request_refusal(exc)
+        return http_status, http_status, message, None
     if isinstance(exc, APIError):
         return exc.status_code, exc.meta_code, str(exc.detail), exc.data
     if isinstance(exc, Http404):
@@ -226,6 +257,7 @@ POSTGRID_ERROR_TYPES = {
     404: "not_found_error",
     405: "method_not_allowed_error",
     409: "conflict_error",
+    413: "request_too_large_error",
     415: "unsupported_media_type_error",
     429: "rate_limit_error",
 }

@@ -12,11 +12,13 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousOperation
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from shipdesk.api import request_refusal
 from shipdesk.clients import client_address
 from tracking.models import Shipment
 from tracking.pod.document import pod_document, proof_document
@@ -60,6 +62,10 @@ def error_response(*, code: str, message: str, http_status: int) -> Response:
 def pod_exception_handler(exc, context):
     if isinstance(exc, PodError):
         return error_response(code=exc.code, message=exc.message, http_status=exc.http_status)
+    if isinstance(exc, SuspiciousOperation):
+        http_status, message = request_refusal(exc)
+        code = "request_too_large" if http_status == 413 else "bad_request"
+        return error_response(code=code, message=message, http_status=http_status)
     if isinstance(exc, exceptions.Throttled):
         response = error_response(
             code="rate_limited",
