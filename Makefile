@@ -89,6 +89,7 @@ run: install .env
 	"$(PY)" manage.py migrate --no-input -v 0
 	"$(PY)" manage.py seed_demo
 	"$(PY)" manage.py seed_demo_labels
+	"$(PY)" manage.py seed_demo_mail
 	"$(PY)" manage.py schedule_refresh
 	"$(PY)" manage.py schedule_webhook_sweep
 	"$(PY)" manage.py pod_keys

@@ -113,20 +113,20 @@ class BudgetedSandbox:
 
 def _state_at(number: str, created: datetime, when: datetime):
     """(tag, subtag, label, last event time, delivered at) the sandbox shows at `when`."""
-    from tracking.carriers.sandbox.carrier import scenario_for
-    from tracking.carriers.sandbox.scenarios import SCENARIOS
+    from tracking.carriers.base import TrackRequest
+    from tracking.carriers.sandbox.carrier import SandboxCarrier
     from tracking.carriers.usps.mapper import map_code
 
-    hours = (when - created).total_seconds() / 3600
-    scenario = SCENARIOS[scenario_for(number)]
-    steps = [s for s in scenario if s.hour <= hours]
-    delivered = next((s for s in scenario if s.code in ("01", "17")), None)
-    delivered_at = created + timedelta(hours=delivered.hour) if delivered else None
+    journey = SandboxCarrier(time_scale=1.0).plan_for(
+        TrackRequest(number, created_at=created), created_at=created
+    )
+    steps = [p for p in journey.events if p.at <= when]
+    delivered = next((p for p in journey.events if p.step.code in ("01", "17")), None)
+    delivered_at = delivered.at if delivered else None
     if not steps:
         return "Pending", "Pending_001", "No information yet", None, delivered_at
-    subtag = map_code(steps[-1].code, steps[-1].text)
-    last = created + timedelta(hours=steps[-1].hour)
-    return subtag.tag.value, subtag.value, subtag.label, last, delivered_at
+    subtag = map_code(steps[-1].step.code, steps[-1].step.text)
+    return subtag.tag.value, subtag.value, subtag.label, steps[-1].at, delivered_at
 
 
 def population(count: int, seed: int = 24) -> list[dict]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from tracking import edd, zones
@@ -30,7 +31,7 @@ SERVICE_TYPE_CLASSES = {
 SLOWER_THAN_GROUND = {"Parcel Select": 1, "Media Mail": 2}
 # Per-parcel deviation from the standard, in business days: (days, share out of 100).
 NOISE = {lanes.PME: [(0, 92), (1, 8)]}
-DEFAULT_NOISE = [(-1, 5), (0, 70), (1, 18), (2, 7)]
+DEFAULT_NOISE = [(-1, 5), (0, 72), (1, 19), (2, 4)]
 # USPS network facilities a long-haul parcel passes through: (ZIP3, facility ZIP).
 HUBS = [
     ("606", "60808"),
@@ -143,22 +144,27 @@ def _area_spot(area: lanes.Place, zip_code: str) -> Spot:
     return Spot(area.city, area.state, zip_code, area.tz, area)
 
 
-def _hub(number: str, origin: Spot, destination: Spot) -> Spot:
+def _hub(origin: Spot, destination: Spot) -> Spot:
     """The network facility between the two, or the origin's own for a short haul."""
-    o, d = origin.place, destination.place
+    area = _hub_area(origin.place, destination.place)
+    return origin if area is None else _area_spot(*area)
+
+
+@cache
+def _hub_area(o: lanes.Place, d: lanes.Place) -> tuple[lanes.Place, str] | None:
     if lanes.miles(o, d) <= LOCAL_HAUL_MILES:
-        return origin
+        return None
     candidates = [
         (lanes.miles(o, h) + lanes.miles(h, d), zip_code, h)
         for zip3, zip_code in HUBS
         if (h := lanes.BY_ZIP3[zip3]) and lanes.miles(o, h) > 100 and lanes.miles(h, d) > 100
     ]
     if not candidates:
-        return origin
+        return None
     detour, zip_code, area = min(candidates, key=lambda c: c[0])
     if detour > MAX_DETOUR * lanes.miles(o, d):
-        return origin
-    return _area_spot(area, zip_code)
+        return None
+    return area, zip_code
 
 
 def lane_for(number: str, *, origin=("", "", ""), destination=("", "", "")) -> Lane:
@@ -180,7 +186,7 @@ def lane_for(number: str, *, origin=("", "", ""), destination=("", "", "")) -> L
     return Lane(
         mail_class=mail_class,
         origin=origin_spot,
-        hub=_hub(number, origin_spot, destination_spot),
+        hub=_hub(origin_spot, destination_spot),
         destination=destination_spot,
         zone=lane_zone,
         standard_days=standard,
@@ -262,7 +268,7 @@ def plan(number: str, *, start: datetime, lane: Lane) -> Plan:
         "redelivered": c.on(next_day, d, "redelivered", 10, 17),
         "available": attempted + c.hours("available", 0.5, 2),
         "picked_up": c.on(
-            edd.add_business_days(due, 1 + int(draw(number, "pickup-day") * 3)),
+            edd.add_business_days(due, 1 + int(draw(number, "pickup-day") * 2)),
             d,
             "picked_up",
             10,

@@ -149,8 +149,9 @@ SHIPPING_METHODS = {"Priority Mail": 5, "USPS Ground Advantage": 4, "Priority Ma
 # The IMpb service type code of each method: the sandbox reports the class it names.
 SERVICE_TYPE_CODES = {"Priority Mail Express": "701", "Priority Mail": "055"}
 SERVICE_TYPE_CODES["USPS Ground Advantage"] = "001"
-# Business days the shop promises from the order (a day more than USPS's usual standard).
-PROMISED_DAYS = {"Priority Mail Express": 2, "Priority Mail": 4, "USPS Ground Advantage": 6}
+# Business days the shop promises from the order: a day to dispatch, the slowest standard, and
+# one to spare.
+PROMISED_DAYS = {"Priority Mail Express": 3, "Priority Mail": 5, "USPS Ground Advantage": 7}
 CHANNELS = ["web", "web", "web", "phone", "marketplace"]
 
 
@@ -242,7 +243,11 @@ def _tag_of(step) -> str:
 
 
 def _parcel_for(rng, carrier, choices, tag: Tag, method: str, used: set[str], now) -> Parcel:
-    """A parcel the sandbox shows in `tag` at `now` (the last candidate if none was found)."""
+    """A parcel the sandbox shows in `tag` at `now` (the last candidate if none was found).
+
+    An expired parcel is one the sandbox shows in transit: shipdesk expires it afterwards.
+    """
+    wanted = Tag.IN_TRANSIT if tag == Tag.EXPIRED else tag
     parcel = None
     for _ in range(TRIES):
         recipe = rng.choices(choices, weights=[r.share for r in choices])[0]
@@ -267,7 +272,7 @@ def _parcel_for(rng, carrier, choices, tag: Tag, method: str, used: set[str], no
             if events
             else Tag.PENDING
         )
-        if shown == tag:
+        if shown == wanted:
             used.add(number)
             return parcel
     assert parcel is not None
