@@ -10,6 +10,7 @@ LOGIN_LOCKOUT_SECONDS after the last counted failure.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from math import ceil
 
 from django.conf import settings
@@ -24,9 +25,19 @@ from shipdesk.clients import client_address
 THROTTLED = "throttled"
 
 
+def username_key(username: str) -> str:
+    """The username as log-in compares it, folded further so look-alikes share one count.
+
+    AuthenticationForm's UsernameField NFKC-normalises what is typed (a fullwidth `agent`
+    logs in as `agent`); on top of that, case is folded (NFKC again after, since folding can
+    un-normalise) and surrounding whitespace dropped, so no spelling of a name counts afresh."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
+    return folded.strip()
+
+
 class LoginThrottle:
     def __init__(self, request, username: str):
-        name = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+        name = hashlib.sha256(username_key(username).encode()).hexdigest()[:32]
         address = client_address(request) if request else ""
         self.limits = {
             f"login-failures:user:{name}": settings.LOGIN_FAILURES_PER_USERNAME,

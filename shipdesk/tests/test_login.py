@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD
+from shipdesk.login import username_key
 
 LOGIN = reverse("login")
 ADMIN_LOGIN = reverse("admin:login")
 THROTTLED = "Too many failed log-in attempts"
+FULLWIDTH_AGENT = "\uff41\uff47\uff45\uff4e\uff54"  # what NFKC makes `agent`
 
 
 def attempt(client, username, password, *, address="10.0.0.1", url=LOGIN):
@@ -143,3 +145,44 @@ def test_admin_log_in_is_throttled_too(client, manager_user):
 
     assert THROTTLED in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [FULLWIDTH_AGENT, FULLWIDTH_AGENT.upper(), "Agent", " agent\u3000", "\u1d43gent"],
+)
+def test_username_key_folds_what_log_in_would_match(spelling):
+    assert username_key(spelling) == username_key("agent") == "agent"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "staff"), [(LOGIN, False), (ADMIN_LOGIN, True)])
+def test_a_fullwidth_username_shares_the_locked_count(
+    client, django_user_model, settings, url, staff
+):
+    """The issue's scenario: five wrong passwords for `agent`, then fullwidth `agent` (which
+    Django's log-in form NFKC-normalises to `agent`) with the right password is refused."""
+    settings.LOGIN_FAILURES_PER_USERNAME = 5
+    user = django_user_model.objects.create_user("agent", password=PASSWORD, is_staff=staff)
+    for _ in range(5):
+        assert THROTTLED not in attempt(client, "agent", "wrong", url=url).content.decode()
+
+    response = attempt(client, FULLWIDTH_AGENT, PASSWORD, address="10.0.0.2", url=url)
+
+    assert THROTTLED in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    cache.clear()  # the lockout over: the fullwidth spelling is the same user
+    assert attempt(client, FULLWIDTH_AGENT, PASSWORD, url=url).status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_look_alike_spellings_count_together(client, agent_user):
+    for spelling in [
+        "\uff41\uff44\uff41.\uff41\uff47\uff45\uff4e\uff54",
+        "ADA.AGENT",
+        "ada.agent\u3000",
+    ]:
+        attempt(client, spelling, "wrong")
+
+    assert attempt(client, "ada.agent", PASSWORD, address="10.0.0.2").status_code == 429
