@@ -25,13 +25,33 @@ class TargetRefused(ValueError):
     """The URL cannot be a webhook target; the message says why."""
 
 
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: a network's own translator
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 form carries (mapped, compatible, NAT64, 6to4): a connection
+    to it reaches that address, so that address decides whether it is public."""
+    if address.ipv4_mapped or address.sixtofour:
+        return address.ipv4_mapped or address.sixtofour
+    value = int(address)
+    if address in NAT64 or (value >> 32 == 0 and value > 1):  # ::a.b.c.d; :: and ::1 are v6's
+        return ipaddress.IPv4Address(value & 0xFFFFFFFF)
+    return None
+
+
+def _is_public(address: Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in NAT64_LOCAL or address.teredo:
+            return False  # a site's own translator; a tunnel through whichever relay answers
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return _is_public(embedded)
     return address.is_global and not address.is_multicast
 
 
-def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _addresses(host: str, port: int) -> list[Address]:
     try:
         return [ipaddress.ip_address(host)]
     except ValueError:
@@ -53,9 +73,12 @@ def target_check(url: str) -> None:
     if parts.username or parts.password:
         raise TargetRefused("The URL must not carry a user name or password.")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise TargetRefused("The URL's port is not a number between 0 and 65535.") from exc
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:  # 0 is no port; urlsplit refuses anything past 65535 or not a number
+        raise TargetRefused("The URL's port must be a number from 1 to 65535.")
+    port = port or (443 if parts.scheme == "https" else 80)
     if settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS:
         return
     for address in _addresses(parts.hostname, port):
@@ -66,17 +89,24 @@ def target_check(url: str) -> None:
             )
 
 
+def peer_refusal(host: str, peer: str) -> str | None:
+    """Why a connection to `host` that reached `peer` (as getpeername gives it) must hang up,
+    or None when it may go on."""
+    address = ipaddress.ip_address(peer.split("%")[0])
+    if settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS or _is_public(address):
+        return None
+    return f"{host} now resolves to {address}, a loopback or private address."
+
+
 class _PublicPeerOnly:
     """A connection that hangs up, before sending anything, on a peer that is not public."""
 
     def _new_conn(self):
         sock = super()._new_conn()
-        peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
-        if not settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS and not _is_public(peer):
+        refusal = peer_refusal(self.host, sock.getpeername()[0])
+        if refusal:
             sock.close()
-            raise NewConnectionError(
-                self, f"{self.host} now resolves to {peer}, a loopback or private address."
-            )
+            raise NewConnectionError(self, refusal)
         return sock
 
 

@@ -1,6 +1,7 @@
 """/print-mail/v1/webhooks: CRUD, invocations, validation per field, refused targets, isolation."""
 
 import pytest
+import requests
 from rest_framework.test import APIClient
 
 from shipdesk.services import api_key_create
@@ -133,6 +134,54 @@ def test_loopback_and_private_targets_are_refused(api, settings, url):
     assert error["field"] == "url"
     assert "loopback or private network" in error["message"]
     assert not Webhook.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://[64:ff9b::7f00:1]/hook", "loopback or private network"),
+        ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data", "loopback or private network"),
+        ("http://[64:ff9b:1::5db8:d822]/hook", "loopback or private network"),
+        ("http://[2002:7f00:1::]/hook", "loopback or private network"),
+        ("http://[::7f00:1]/hook", "loopback or private network"),
+        ("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook", "loopback or private network"),
+        ("https://93.184.216.34:0/hook", "port must be a number from 1 to 65535"),
+        ("https://93.184.216.34:65536/hook", "port must be a number from 1 to 65535"),
+    ],
+)
+def test_wrapped_private_addresses_and_port_0_are_refused_naming_url(api, settings, url, says):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+
+    response = create(api, url=url)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["type"], error["field"]) == ("validation_error", "url")
+    assert says in error["message"]
+    assert not Webhook.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_over_http_a_nat64_or_6to4_loopback_target_is_refused(live_server, partner, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+    _, raw_key = api_key_create(partner=partner, name="backend", is_test=True)
+    with requests.Session() as session:
+        session.headers["x-api-key"] = raw_key
+        for url in ("http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/", "http://h.test:0/"):
+            body = {"url": url, "enabledEvents": ["letter.created"]}
+            response = session.post(live_server.url + BASE, json=body, timeout=10)
+            assert response.status_code == 400, response.text
+            assert response.json()["error"]["field"] == "url"
+        kept = session.post(
+            live_server.url + BASE,
+            json={"url": "https://93.184.216.34/hook", "enabledEvents": ["letter.created"]},
+            timeout=10,
+        ).json()["id"]
+        moved = session.post(
+            f"{live_server.url}{BASE}/{kept}", json={"url": "http://[::7f00:1]/"}, timeout=10
+        )
+    assert moved.status_code == 400 and moved.json()["error"]["field"] == "url"
+    assert list(Webhook.objects.values_list("url", flat=True)) == ["https://93.184.216.34/hook"]
 
 
 def test_a_public_address_is_accepted_and_an_update_to_a_private_one_refused(api, settings):
