@@ -43,6 +43,17 @@ class PodForm(forms.Form):
                     label=f"Last name {n}", required=False, max_length=50
                 )
 
+    @classmethod
+    def prefill(cls, shipment) -> dict:
+        """The customer's own addresses (the shipment's e-mail subscribers, one a slot) and,
+        where names are asked, the customer's name on the first: initial values to check."""
+        emails = [s.address for s in shipment.subscribers.all() if s.channel == "email"]
+        initial = {f"email_{n}": email for n, email in zip(SLOTS, emails, strict=False)}
+        first, _, last = shipment.customer_name.strip().partition(" ")
+        if cls.with_names and emails and first:
+            initial |= {"first_name_1": first[:50], "last_name_1": last.strip()[:50]}
+        return initial
+
     @property
     def allowed(self) -> bool:
         return bool(self.fields["letter_type"].choices)

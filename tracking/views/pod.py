@@ -91,7 +91,10 @@ def _send(request, public_id: str, *, form_class: type[PodForm], title, explanat
     shipment = get_object_or_404(Shipment, public_id=public_id)
     options = pod_options(shipment)
     posted = request.method == "POST"
-    form = form_class(request.POST if posted else None, options=options)
+    if posted:
+        form = form_class(request.POST, options=options)
+    else:
+        form = form_class(options=options, initial=form_class.prefill(shipment))
     if not form.allowed:
         messages.error(request, f"Nothing to send for {shipment}. {options.reason}")
         return redirect("shipment-detail", public_id=public_id)
