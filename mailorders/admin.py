@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from mailorders.choices import CancellationReason, LabelStatus
 from mailorders.downloads import stored_pdf_response
@@ -50,6 +51,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def postal_block(address: dict | None):
+    """A Postmen address as it is written on an envelope, one line each: name, company (when
+    not the name again), streets, "City, ST ZIP", the country unless the USA, phone · e-mail."""
+    if not address:
+        return "—"
+    part = {key: str(value or "").strip() for key, value in address.items()}
+    name, company = part.get("contact_name", ""), part.get("company_name", "")
+    city_state = ", ".join(p for p in (part.get("city"), part.get("state")) if p)
+    country = part.get("country", "")
+    lines = [
+        name,
+        company if company != name else "",
+        part.get("street1"),
+        part.get("street2"),
+        part.get("street3"),
+        " ".join(p for p in (city_state, part.get("postal_code")) if p),
+        "" if country.upper() in ("", "USA", "US") else country,
+        " · ".join(p for p in (part.get("phone"), part.get("email")) if p),
+    ]
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))
 
 
 class CancelForm(forms.Form):
@@ -263,9 +286,9 @@ class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
         "paper_size",
         "ship_date",
         "references",
-        "ship_from",
-        "ship_to",
-        "return_to",
+        "ship_from_address",
+        "ship_to_address",
+        "return_to_address",
         "parcels",
         "delivery_instructions",
         "is_document",
@@ -280,7 +303,14 @@ class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = ["pdf_link", "shipment_link", "updated_at"]
+    readonly_fields = [
+        "pdf_link",
+        "shipment_link",
+        "ship_from_address",
+        "ship_to_address",
+        "return_to_address",
+        "updated_at",
+    ]
     actions = ["cancel_labels", "manifest_labels"]
     # The confirmation page lists this many labels; the action acts on the whole selection.
     CONFIRM_LISTED = 100
@@ -307,6 +337,18 @@ class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
             return "—"
         url = reverse("admin:mailorders_label_pdf", args=[label.pk])
         return format_html('<a href="{}">{}.pdf</a>', url, label.tracking_number or label.pk)
+
+    @admin.display(description="Ship from")
+    def ship_from_address(self, label):
+        return postal_block(label.ship_from)
+
+    @admin.display(description="Ship to")
+    def ship_to_address(self, label):
+        return postal_block(label.ship_to)
+
+    @admin.display(description="Return to")
+    def return_to_address(self, label):
+        return postal_block(label.return_to)
 
     @admin.display(description="Shipment")
     def shipment_link(self, label):

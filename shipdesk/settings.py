@@ -121,6 +121,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Times read `Nov 20, 2026 14:05 CST` in the admin as on the pages (shipdesk/formats/).
+FORMAT_MODULE_PATH = "shipdesk.formats"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

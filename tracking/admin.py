@@ -8,6 +8,7 @@ from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from shipdesk.admin import ManagerActionsMixin, audit_changelist_url
@@ -287,7 +288,7 @@ class ShipmentAdmin(ManagerActionsMixin, admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    timezone.localtime(e.created_at).isoformat(sep=" ", timespec="seconds"),
+                    date_format(timezone.localtime(e.created_at), "DATETIME_FORMAT"),
                     e.actor_label,
                     e.action,
                     e.summary,

@@ -133,7 +133,7 @@ def results(client, **params) -> list[str]:
 def test_the_audit_log_filters_by_actor_kind_action_date_and_object(manager, trail):
     assert results(manager, actor_kind__exact="api_key") == ["Updated by the shop"]
     assert results(manager, action="shipment.mark_completed") == [
-        f"Marked {trail} completed as LOST"
+        f"Marked {trail} completed as Lost"
     ]
     assert (
         len(results(manager, created_at__gte="2000-01-01 00:00:00+00:00")) == 3
@@ -141,12 +141,12 @@ def test_the_audit_log_filters_by_actor_kind_action_date_and_object(manager, tra
     assert results(manager, created_at__lt="2000-01-01 00:00:00+00:00") == []
     assert results(manager, target=f"tracking.shipment:{trail.pk}") == [
         "Updated by the shop",
-        f"Marked {trail} completed as LOST",
+        f"Marked {trail} completed as Lost",
     ]
 
 
 def test_the_audit_log_searches_actor_labels_and_summaries(manager, trail):
-    assert results(manager, q="max.manager") == [f"Marked {trail} completed as LOST"]
+    assert results(manager, q="max.manager") == [f"Marked {trail} completed as Lost"]
     assert results(manager, q="by the shop") == ["Updated by the shop"]
 
 
@@ -161,7 +161,7 @@ def test_an_audit_event_shows_its_targets_linked_and_cannot_be_changed(manager, 
     assert manager.post(f"{AUDIT}{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert manager.post(f"{AUDIT}{event.pk}/change/", {"summary": "rewritten"}).status_code == 403
     event.refresh_from_db()
-    assert event.summary == f"Marked {trail} completed as LOST"
+    assert event.summary == f"Marked {trail} completed as Lost"
 
 
 def test_the_audit_log_never_counts_the_whole_table(manager, trail):

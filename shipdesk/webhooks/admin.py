@@ -12,6 +12,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -147,7 +149,7 @@ class WebhookAdmin(admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ms</td><td>{}</td></tr>",
             (
                 (
-                    f"{i.created_at:%Y-%m-%d %H:%M:%S} UTC",
+                    date_format(timezone.localtime(i.created_at), "DATETIME_FORMAT"),
                     i.delivery.event.type,
                     i.status_code or "—",
                     i.duration_ms,

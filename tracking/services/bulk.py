@@ -110,7 +110,7 @@ def shipments_mark_completed(
         audit_record(
             actor=actor,
             action="admin.mark_completed",
-            summary=f"Marked completed as {reason}: {result.report('changed')}",
+            summary=f"Marked completed as {reason.label}: {result.report('changed')}",
             targets=result.changed,
             detail={"reason": reason.value, **result.detail()},
         )

@@ -186,7 +186,7 @@ def shipment_mark_completed(*, shipment: Shipment, reason: str, actor: Actor = S
     audit_record(
         actor=actor,
         action="shipment.mark_completed",
-        summary=f"Marked {shipment} completed as {reason}",
+        summary=f"Marked {shipment} completed as {CompletedReason(reason).label}",
         targets=[shipment],
         detail={"reason": reason},
     )

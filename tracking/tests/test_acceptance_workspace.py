@@ -208,9 +208,8 @@ def test_an_agent_works_the_desk_and_a_manager_completes_three_shipments_in_admi
     assert jane.completed_reason == "" and jane.active
     # ... and admin does not let the agent in.
     page.goto(f"{live_server.url}/admin/")
-    expect(
-        page.get_by_text("You are authenticated as ada.agent, but are not authorized")
-    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    expect(page.get_by_text("The admin is for managers.")).to_be_visible()
 
     # The manager, in admin: three missing parcels, "Mark completed…", LOST.
     page.goto(f"{live_server.url}/")
@@ -254,11 +253,11 @@ def test_an_agent_works_the_desk_and_a_manager_completes_three_shipments_in_admi
     expect(audit_rows).to_have_count(3)
     for shipment in missing:
         expect(
-            audit_rows.filter(has_text=f"Marked USPS {shipment.tracking_number} completed as LOST")
+            audit_rows.filter(has_text=f"Marked USPS {shipment.tracking_number} completed as Lost")
         ).to_contain_text("max.manager")
     page.get_by_role("link", name="Home").click()
     page.get_by_role("link", name="Audit events").click()
     expect(page.locator("#result_list tbody tr").first).to_contain_text(
-        "Marked completed as LOST: 3 changed"
+        "Marked completed as Lost: 3 changed"
     )
     screenshot(page, "admin_audit")

@@ -291,7 +291,7 @@ def test_a_manager_marks_completed_after_choosing_the_reason(
         manager_user,
         {"reason": "LOST"},
     )
-    assert f"max.manager (person) Marked {shipment} completed as LOST" in page
+    assert f"max.manager (person) Marked {shipment} completed as Lost" in page
     assert "Shipment lost · no longer checked with the carrier (marked completed as lost)" in page
 
 
@@ -330,7 +330,7 @@ def test_the_page_lists_who_changed_the_shipment_newest_first_in_its_time_zone(
 
     assert re.search(
         rf"When Who What .* max\.manager \(person\) Marked {expired} completed as "
-        rf"RETURNED_TO_SENDER Nov 20, 2026 14:05 CST Acme Parcels key sk_1234… "
+        rf"Returned to sender Nov 20, 2026 14:05 CST Acme Parcels key sk_1234… "
         rf"\(partner api key\) Updated {expired}: title",
         page,
     ), page

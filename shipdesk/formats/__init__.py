@@ -1,0 +1,1 @@
+"""Date formats of the workspace and the admin (settings.FORMAT_MODULE_PATH)."""
