@@ -215,7 +215,7 @@ def test_a_row_shows_status_last_checkpoint_in_its_zone_customer_order_and_partn
     jane = desk["jane"]
     assert f'href="/shipments/{jane.public_id}/"' in row
     assert jane.tracking_number in row
-    assert 'class="badge tag-pending"' in row
+    assert 'class="badge tag-pending pill"' in row
     assert "Out for Delivery" in row and "Chicago, IL" in row
     local = (timezone.now() - timedelta(hours=2)).astimezone(timezone.get_fixed_timezone(-360))
     assert f"{local:%H:%M}" in row  # the event's own time, not the server's
