@@ -13,9 +13,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 
-from mailorders.models import MailOrder
+from mailorders.choices import LabelStatus
+from mailorders.models import Label, MailOrder
 from mailorders.representation import order_data
 from shipdesk.audit import Actor, audit_record
+from tracking.services.lifecycle import shipment_close
 
 
 class MailOrderError(ValueError):
@@ -38,6 +40,30 @@ class LabelError(MailOrderError):
         field = details[0]["path"] if details else None
         super().__init__(message, field=field, code=code)
         self.details = details
+
+
+def label_not_cancellable(label: Label) -> LabelError:
+    return LabelError(
+        f"A {label.status} label cannot be cancelled.",
+        details=[{"path": "label.id", "info": f"The label is {label.status}."}],
+        code="not_cancellable",
+    )
+
+
+def label_record_cancelled(
+    *, label: Label, actor: Actor, summary: str, detail: dict | None = None
+) -> None:
+    """Store the label as cancelled, in the caller's transaction: its shipment is closed for good
+    (never tracked again), and the cancel is audited."""
+    label.status = LabelStatus.CANCELLED
+    label.save(update_fields=["status", "updated_at"])
+    if label.shipment_id:
+        shipment_close(
+            shipment=label.shipment, reason="Its shipping label was cancelled.", actor=actor
+        )
+    audit_record(
+        actor=actor, action="label.cancel", summary=summary, targets=[label], detail=detail
+    )
 
 
 def order_event_emit(*, order: MailOrder, kind: str) -> None:

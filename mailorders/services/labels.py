@@ -9,13 +9,17 @@ from django.db import transaction
 from mailorders.choices import LabelStatus
 from mailorders.label_pdf import label_pdf_render
 from mailorders.models import Label
-from mailorders.services.common import LabelError, atomic_with_files
+from mailorders.services.common import (
+    LabelError,
+    atomic_with_files,
+    label_not_cancellable,
+    label_record_cancelled,
+)
 from mailorders.services.label_requests import label_request_clean
 from mailorders.services.shippers import shipper_account_of, tracking_number_issue
 from mailorders.services.usps_labels import usps_label_buy, usps_label_cancel
 from shipdesk.audit import SYSTEM, Actor, audit_record
 from shipdesk.models import Partner
-from tracking.services.lifecycle import shipment_close
 from tracking.services.shipments import ShipmentError, shipment_create
 
 
@@ -115,18 +119,6 @@ def label_cancel(*, label: Label, actor: Actor = SYSTEM) -> Label:
     with transaction.atomic():
         label = Label.objects.select_for_update().get(pk=label.pk)
         if label.status != LabelStatus.CREATED:
-            raise LabelError(
-                f"A {label.status} label cannot be cancelled.",
-                details=[{"path": "label.id", "info": f"The label is {label.status}."}],
-                code="not_cancellable",
-            )
-        label.status = LabelStatus.CANCELLED
-        label.save(update_fields=["status", "updated_at"])
-        if label.shipment_id:
-            shipment_close(
-                shipment=label.shipment, reason="Its shipping label was cancelled.", actor=actor
-            )
-        audit_record(
-            actor=actor, action="label.cancel", summary=f"Cancelled {label}", targets=[label]
-        )
+            raise label_not_cancellable(label)
+        label_record_cancelled(label=label, actor=actor, summary=f"Cancelled {label}")
     return label

@@ -24,7 +24,12 @@ from django.utils import timezone
 
 from mailorders.choices import LabelServiceType, LabelStatus
 from mailorders.models import Label, ShipperAccount
-from mailorders.services.common import LabelError, atomic_with_files
+from mailorders.services.common import (
+    LabelError,
+    atomic_with_files,
+    label_not_cancellable,
+    label_record_cancelled,
+)
 from mailorders.services.label_requests import TO_IN
 from shipdesk.audit import SYSTEM, Actor, audit_record
 from tracking.carriers.budget import BudgetExhausted
@@ -42,7 +47,6 @@ from tracking.carriers.usps import labels as usps_labels
 from tracking.carriers.usps.client import CarrierUnavailable, CredentialsRefused, UspsClient
 from tracking.carriers.usps.errors import AccountIncomplete, UspsError
 from tracking.carriers.usps.labels_mapper import order_field
-from tracking.services.lifecycle import shipment_close
 
 SERVICES = {
     LabelServiceType.PRIORITY_MAIL_EXPRESS: Service.PRIORITY_MAIL_EXPRESS,
@@ -333,11 +337,7 @@ def usps_label_cancel(*, label: Label, actor: Actor = SYSTEM) -> Label:
         label = Label.objects.select_for_update().get(pk=label.pk)
         retry = label.status == LabelStatus.CANCELLING
         if label.status not in (LabelStatus.CREATED, LabelStatus.CANCELLING):
-            raise LabelError(
-                f"A {label.status} label cannot be cancelled.",
-                details=[{"path": "label.id", "info": f"The label is {label.status}."}],
-                code="not_cancellable",
-            )
+            raise label_not_cancellable(label)
         _status(label, LabelStatus.CANCELLING)
     account = label.shipper_account
     outcome = ""
@@ -361,17 +361,10 @@ def usps_label_cancel(*, label: Label, actor: Actor = SYSTEM) -> Label:
             f"USPS did not cancel the label ({exc}); try again.", "", "carrier_unavailable"
         ) from exc
     with transaction.atomic():
-        _status(label, LabelStatus.CANCELLED)
-        label.refresh_from_db()
-        if label.shipment_id:
-            shipment_close(
-                shipment=label.shipment, reason="Its shipping label was cancelled.", actor=actor
-            )
-        audit_record(
+        label_record_cancelled(
+            label=label,
             actor=actor,
-            action="label.cancel",
             summary=f"Cancelled {label} at USPS: {outcome}",
-            targets=[label],
             detail={"usps": outcome},
         )
     return label
