@@ -7,14 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+from shipdesk.tests.processes import BASE_DIR, python
 
 
 def make_dry_run(tmp_path: Path, *args: str, env_file: str | None = None, **env: str) -> str:
@@ -91,15 +88,7 @@ def manage(*args: str, database: Path, debug: str = "true") -> subprocess.Comple
         DATABASE_URL=f"sqlite:///{database}",
         ALLOWED_HOSTS="testserver",
     )
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return python(["manage.py", *args], environment)
 
 
 def test_each_worker_log_line_is_written_once(db_file):

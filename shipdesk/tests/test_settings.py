@@ -1,42 +1,25 @@
 """Settings come from the environment. Each case starts a fresh Python, as a deployment would."""
 
-import json
 import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from shipdesk.tests.processes import BASE_DIR, SHOW_SETTINGS, python, settings_shown
+
 SETTINGS = (BASE_DIR / "shipdesk" / "settings.py").read_text()
 # Every variable settings.py reads: env("NAME"), env.bool("NAME"), env.db("NAME"), ...
 VARIABLES = sorted(set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", SETTINGS)))
-SHOW = (
-    "import json, sys, django; django.setup(); from django.conf import settings; "
-    "print(json.dumps({n: getattr(settings, n) for n in sys.argv[1:]}, default=str))"
-)
 
 
 def start(args: list[str], **env: str) -> subprocess.CompletedProcess:
     """Run Python in the project with the test run's environment, changed by `env`."""
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "shipdesk.settings", **env}
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return python(args, {**os.environ, "DJANGO_SETTINGS_MODULE": "shipdesk.settings", **env})
 
 
 def settings_of(*names: str, **env: str) -> dict:
-    result = start(["-c", SHOW, *names], **env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return settings_shown(start(["-c", SHOW_SETTINGS, *names], **env))
 
 
 def test_with_debug_off_and_no_secret_key_shipdesk_refuses_to_start_and_says_why():
@@ -59,18 +42,12 @@ def test_with_debug_on_a_development_key_is_used():
 
 def test_with_debug_off_and_a_secret_key_cookies_are_https_only():
     environment = {k: v for k, v in os.environ.items() if not k.endswith("_COOKIE_SECURE")}
-    result = subprocess.run(
-        [sys.executable, "-c", SHOW, "SECRET_KEY", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"],
-        cwd=BASE_DIR,
-        env={**environment, "DEBUG": "false", "SECRET_KEY": "s" * 50},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = python(
+        ["-c", SHOW_SETTINGS, "SECRET_KEY", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"],
+        {**environment, "DEBUG": "false", "SECRET_KEY": "s" * 50},
     )
 
-    assert result.returncode == 0, result.stderr
-    shown = json.loads(result.stdout)
+    shown = settings_shown(result)
     assert shown == {
         "SECRET_KEY": "s" * 50,
         "SESSION_COOKIE_SECURE": True,

@@ -2,19 +2,12 @@
 `manage.py check --deploy` without a warning, and the HTTPS settings come from the environment.
 Each case starts a fresh Python, as a deployment would."""
 
-import json
 import os
 import re
 import secrets
 import subprocess
-import sys
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-SHOW = (
-    "import json, sys, django; django.setup(); from django.conf import settings; "
-    "print(json.dumps({n: getattr(settings, n, None) for n in sys.argv[1:]}, default=str))"
-)
+from shipdesk.tests.processes import BASE_DIR, SHOW_SETTINGS, python, settings_shown
 
 
 def production_env() -> dict[str, str]:
@@ -35,21 +28,11 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
         "DJANGO_SETTINGS_MODULE": "shipdesk.settings",
         **env,
     }
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return python(args, environment)
 
 
 def settings_of(*names: str, **env: str) -> dict:
-    result = run(["-c", SHOW, *names], **env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return settings_shown(run(["-c", SHOW_SETTINGS, *names], **env))
 
 
 def test_the_documented_production_env_passes_check_deploy_without_a_warning():
