@@ -180,7 +180,7 @@ def test_a_manager_marks_a_shipment_lost(page, live_server, browser_login, manag
     )
     expect(page.locator(".status")).to_contain_text("Shipment lost")
     expect(page.locator("table.audit tbody tr").first).to_contain_text(
-        f"max.manager (person) Marked {shipment} completed as LOST"
+        f"max.manager (person) Marked {shipment} completed as Lost"
     )
     shipment.refresh_from_db()
     assert (shipment.tag, shipment.subtag) == (Tag.EXCEPTION, Subtag.EXCEPTION_013)
