@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from mailorders import selectors
@@ -18,6 +19,7 @@ from mailorders.representation import pdf_path
 from mailorders.services.labels import label_pdf_open
 from shipdesk.audit import Actor, audit_for
 from shipdesk.roles import agent_required
+from tracking.zones import place_zone
 
 PAGE_SIZE = 25
 AUDIT_EVENTS_SHOWN = 20
@@ -27,6 +29,13 @@ TYPE_LABELS = {
     "cheque": "Cheques",
     "self_mailer": "Self-mailers",
 }
+
+
+def recipient_zone(order):
+    """Times of a mail order read in its recipient's zone, else the desk's."""
+    return place_zone(order.to.province_or_state, order.to.country_code) or (
+        timezone.get_current_timezone()
+    )
 
 
 @agent_required
@@ -46,6 +55,9 @@ def order_list(request):
     if not kind:  # the first kind with results, letters when none has any
         kind = next((name for name, n in counts.items() if n), "letter")
     page = Paginator(found[kind], PAGE_SIZE).get_page(form.cleaned_data["page"])
+    page.object_list = list(page.object_list)
+    for order in page.object_list:
+        order.zone = recipient_zone(order)
     query = request.GET.copy()
     query.pop("page", None)
     tabs = []
@@ -88,6 +100,7 @@ def order_detail(request, order_id: str):
                 else None
             ),
             "events": events,
+            "zone": recipient_zone(order),
         },
     )
 

@@ -100,6 +100,14 @@ def event_time_label(when: datetime, offset_minutes: int | None, state: str = ""
     return f"{text} ({offset_label(offset_minutes)})"
 
 
+def place_zone(state: str, country_code: str = "US") -> ZoneInfo | None:
+    """The main zone of a US state or territory given with its ISO 3166 alpha-2 country."""
+    if country_code.strip().upper() not in {"", "US", "AS", "GU", "MP", "PR", "VI"}:
+        return None
+    names = STATE_ZONES.get(state.strip().upper())
+    return _zone(names[0]) if names else None
+
+
 def _event_zone(checkpoint) -> ZoneInfo | None:
     return zone_for_event(
         checkpoint.checkpoint_time,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 
 from .conftest import TO, ok, url
 
@@ -78,3 +79,17 @@ def test_unknown_ids_and_bad_input(agent_client, orders):
     assert agent_client.get("/mail/", {"q": "a\x00b"}).status_code == 400
     assert agent_client.get("/mail/", {"type": "parcel"}).status_code == 400
     assert agent_client.get("/mail/", {"page": "999"}).status_code == 200  # the last page
+
+
+def test_times_read_in_the_recipients_zone(agent_client, api, create_letter):
+    """A letter to Seattle created at 03:30 UTC was created the evening before in Seattle."""
+    with time_machine.travel("2026-11-20T03:30:00Z", tick=False):
+        seattle = create_letter(
+            to={**TO, "city": "Seattle", "provinceOrState": "WA", "postalOrZip": "98101"}
+        )
+    html = agent_client.get("/mail/").content.decode()
+    assert "Nov 19, 2026 19:30 PST" in html
+    assert "times in each recipient's time zone" in html and "times in UTC" not in html
+    detail = agent_client.get(f"/mail/{seattle['id']}/").content.decode()
+    assert "Nov 19, 2026 19:30 PST" in detail
+    assert "America/Los_Angeles" in detail
