@@ -16,13 +16,13 @@ ORDER_PATHS = {
 }
 
 urlpatterns = [
-    path("files/<str:token>", views.PDFDownloadView.as_view(), name="mailorders-pdf"),
+    path("files/<id:token>", views.PDFDownloadView.as_view(), name="mailorders-pdf"),
     path("contacts", views.ContactListView.as_view(), name="pm-contacts"),
-    path("contacts/<str:pk>", views.ContactDetailView.as_view(), name="pm-contact"),
+    path("contacts/<id:pk>", views.ContactDetailView.as_view(), name="pm-contact"),
     path("templates", views.TemplateListView.as_view(), name="pm-templates"),
-    path("templates/<str:pk>", views.TemplateDetailView.as_view(), name="pm-template"),
+    path("templates/<id:pk>", views.TemplateDetailView.as_view(), name="pm-template"),
     path("bank_accounts", views.BankAccountListView.as_view(), name="pm-bank-accounts"),
-    path("bank_accounts/<str:pk>", views.BankAccountDetailView.as_view(), name="pm-bank-account"),
+    path("bank_accounts/<id:pk>", views.BankAccountDetailView.as_view(), name="pm-bank-account"),
 ]
 for segment, object_name in ORDER_PATHS.items():
     kwargs = {"object_name": object_name}
@@ -33,22 +33,22 @@ for segment, object_name in ORDER_PATHS.items():
             name=f"pm-{segment}",
         ),
         path(
-            f"{segment}/<str:order_id>",
+            f"{segment}/<id:order_id>",
             views.OrderDetailView.as_view(**kwargs),
             name=f"pm-{segment}-detail",
         ),
         path(
-            f"{segment}/<str:order_id>/cancellation",
+            f"{segment}/<id:order_id>/cancellation",
             views.OrderCancellationView.as_view(**kwargs),
             name=f"pm-{segment}-cancellation",
         ),
         path(
-            f"{segment}/<str:order_id>/progressions",
+            f"{segment}/<id:order_id>/progressions",
             views.OrderProgressionView.as_view(**kwargs),
             name=f"pm-{segment}-progressions",
         ),
         path(
-            f"{segment}/<str:order_id>/url",
+            f"{segment}/<id:order_id>/url",
             views.OrderURLView.as_view(**kwargs),
             name=f"pm-{segment}-url",
         ),

@@ -7,15 +7,15 @@ from shipdesk.api import NotFoundView
 
 urlpatterns = [
     path("labels", views.LabelListView.as_view(), name="postmen-labels"),
-    path("labels/<str:pk>", views.LabelDetailView.as_view(), name="postmen-label"),
-    path("labels/<str:pk>/file", views.LabelFileView.as_view(), name="postmen-label-file"),
+    path("labels/<id:pk>", views.LabelDetailView.as_view(), name="postmen-label"),
+    path("labels/<id:pk>/file", views.LabelFileView.as_view(), name="postmen-label-file"),
     path("cancel-labels", views.CancelLabelView.as_view(), name="postmen-cancel-labels"),
     path("manifests", views.ManifestListView.as_view(), name="postmen-manifests"),
-    path("manifests/<str:pk>", views.ManifestDetailView.as_view(), name="postmen-manifest"),
-    path("manifests/<str:pk>/file", views.ManifestFileView.as_view(), name="postmen-manifest-file"),
+    path("manifests/<id:pk>", views.ManifestDetailView.as_view(), name="postmen-manifest"),
+    path("manifests/<id:pk>/file", views.ManifestFileView.as_view(), name="postmen-manifest-file"),
     path("shipper-accounts", views.ShipperAccountListView.as_view(), name="postmen-accounts"),
     path(
-        "shipper-accounts/<str:pk>",
+        "shipper-accounts/<id:pk>",
         views.ShipperAccountDetailView.as_view(),
         name="postmen-account",
     ),

@@ -6,9 +6,9 @@ from shipdesk.webhooks.api import views
 
 urlpatterns = [
     path("webhooks", views.WebhookListView.as_view(), name="postgrid-webhooks"),
-    path("webhooks/<str:webhook_id>", views.WebhookDetailView.as_view(), name="postgrid-webhook"),
+    path("webhooks/<id:webhook_id>", views.WebhookDetailView.as_view(), name="postgrid-webhook"),
     path(
-        "webhooks/<str:webhook_id>/invocations",
+        "webhooks/<id:webhook_id>/invocations",
         views.WebhookInvocationListView.as_view(),
         name="postgrid-webhook-invocations",
     ),
