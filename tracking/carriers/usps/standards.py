@@ -3,6 +3,9 @@ budget, retries and 429 handling); the pure half is `standards_mapper`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from tracking.carriers.usps import standards_mapper as mapper
 from tracking.carriers.usps.client import UspsClient
 from tracking.edd.zone_table import Standard
@@ -40,3 +43,41 @@ class UspsStandards:
         return mapper.parse_standards(
             response.status_code, body, mail_class=query["mailClass"], weight_lb=weight_lb
         )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    days: int  # USPS's standard, in business days
+    date: date | None  # USPS's scheduled delivery date for the acceptance date sent
+
+
+def delivery(
+    client: UspsClient,
+    *,
+    origin_zip: str,
+    destination_zip: str,
+    mail_class: str,
+    weight_lb: float | None = None,
+    acceptance_date: date | None = None,
+) -> Delivery | None:
+    """USPS's days and delivery date for a parcel accepted on `acceptance_date`, None when USPS
+    has no standard for the lane. Raises CarrierUnavailable or BudgetExhausted."""
+    query = mapper.build_standards_query(
+        origin_zip=origin_zip,
+        destination_zip=destination_zip,
+        mail_class=mail_class,
+        weight_lb=weight_lb,
+    )
+    if query is None:
+        return None
+    if acceptance_date is not None:
+        query["acceptanceDate"] = acceptance_date.isoformat()
+    response = client.call("standards", "GET", mapper.PATH, params=query)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    found = mapper.parse_delivery(
+        response.status_code, body, mail_class=query["mailClass"], weight_lb=weight_lb
+    )
+    return Delivery(*found) if found else None

@@ -11,6 +11,7 @@ one business day either side (Priority Mail Express, guaranteed, is never later 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from tracking.edd.places import normalize_mail_class
 from tracking.edd.zone_table import Standard
@@ -94,3 +95,31 @@ def parse_standards(
     earliest = max(days - 1, 1) if days > 1 else days
     latest = days if mail_class == "PRIORITY_MAIL_EXPRESS" else days + 1
     return Standard((earliest, days, latest), "usps_standards")
+
+
+def parse_delivery(
+    status: int, body, *, mail_class: str, weight_lb: float | None = None
+) -> tuple[int, date | None] | None:
+    """(days, USPS's scheduledDeliveryDate) of the standard that fits the weight (the longer
+    when several do), or None when the answer holds none."""
+    if status != 200 or not isinstance(body, list):
+        return None
+    found = []
+    for entry in body:
+        if not isinstance(entry, dict) or entry.get("mailClass", mail_class) != mail_class:
+            continue
+        days = _days(entry.get("days"))
+        if days is None:
+            continue
+        try:
+            scheduled = date.fromisoformat(str(entry.get("scheduledDeliveryDate") or "")[:10])
+        except ValueError:
+            scheduled = None
+        found.append((entry.get("notes"), days, scheduled))
+    if weight_lb is not None:
+        wanted = HEAVY if weight_lb >= 1 else LIGHT
+        found = [f for f in found if f[0] in (wanted, None)] or found
+    if not found:
+        return None
+    _, days, scheduled = max(found, key=lambda f: f[1])
+    return days, scheduled

@@ -6,10 +6,12 @@ It follows, field for field, USPS's OpenAPI descriptions from the developer port
 2026-06-23 as vendored in karrioapi/karrio, modules/connectors/usps/vendor/): Addresses 3.0
 (`addresses.yaml`: `GET /addresses/v3/address`, its 404 verdicts), Domestic Prices 3.0
 (`domestic-prices.yaml` 3.x: `POST /prices/v3/base-rates/search`, `/total-rates/search`),
-Payments 3.0 (`payments.yaml` 3.1.20: `POST /payments/v3/payment-authorization`, roles PAYER and
-LABEL_OWNER), Labels 3.0 (`domestic-labels.yaml` 3.9.13: `POST /labels/v3/label` answering
-multipart/form-data with `labelMetadata`, a Base64 `labelImage` and `receiptImage`, or
-`application/vnd.usps.labels+json`; `X-Payment-Authorization-Token`, `X-Idempotency-Key`;
+Service Standards 3.0 (`GET /service-standards/v3/standards`: days and scheduled delivery date
+per mail class, see fake/standards.py), Payments 3.0 (`payments.yaml` 3.1.20:
+`POST /payments/v3/payment-authorization`, roles PAYER and LABEL_OWNER), Labels 3.0
+(`domestic-labels.yaml` 3.9.13: `POST /labels/v3/label` answering multipart/form-data with
+`labelMetadata`, a Base64 `labelImage` and `receiptImage`, or `application/vnd.usps.labels+json`;
+`X-Payment-Authorization-Token`, `X-Idempotency-Key`;
 `DELETE /labels/v3/label/{trackingNumber}` answering CANCELED or DISPUTED), SCAN Form 3.0
 (`scan-forms.yaml`: the current request shape with a flat `fromAddress` and
 `shipment.trackingNumbers`, answering `SCANFormMetaData` and `SCANFormImage`), and every API's

@@ -121,7 +121,7 @@ class FakeUsps:
     - `refused_express_zips`: destination ZIPs Priority Mail Express does not serve;
     - `scopes`: the scopes of new OAuth tokens (without `payments`, payment authorization
       answers 401, as USPS's test environment sometimes does).
-    Kinds: token, addresses, prices, payments, labels, cancel, scan_forms.
+    Kinds: token, addresses, prices, standards, payments, labels, cancel, scan_forms.
     """
 
     def __init__(self):

@@ -10,7 +10,7 @@ import zlib
 
 from werkzeug import Request, Response
 
-from tracking.carriers.usps.fake import labels
+from tracking.carriers.usps.fake import labels, standards
 from tracking.carriers.usps.fake.app import (
     PAYMENT_TOKEN_LIFETIME,
     TOKEN_LIFETIME,
@@ -49,6 +49,8 @@ def route(method: str, path: str):
         return "prices", base_rates, "/prices/v3", ()
     if method == "POST" and path == "/prices/v3/total-rates/search":
         return "prices", total_rates, "/prices/v3", ()
+    if method == "GET" and path == "/service-standards/v3/standards":
+        return "standards", standards.standards, standards.API, ()
     if method == "POST" and path == "/payments/v3/payment-authorization":
         return "payments", payment_authorization, "/payments/v3", ()
     if method == "POST" and path == "/labels/v3/label":
