@@ -39,13 +39,13 @@ _ZIP3_ZONES: list[tuple[int, int, str]] = [
     (889, 961, "America/Los_Angeles"),
     (970, 994, "America/Los_Angeles"),
 ]
-_ZIP_RE = re.compile(r"^\d{5}(?:-?\d{4})?$")
+_ZIP_RE = re.compile(r"[0-9]{5}(?:-?[0-9]{4})?")
 
 
 def zip3(postal_code: str | None) -> str | None:
     """The first three digits of a US ZIP code, or None when it is not one."""
     code = (postal_code or "").strip()
-    if not _ZIP_RE.match(code):
+    if not _ZIP_RE.fullmatch(code):
         return None
     return code[:3]
 

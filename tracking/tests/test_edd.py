@@ -131,6 +131,8 @@ def test_zip3_and_time_zone():
     assert edd.zip3(" 10001 ") == "100"
     assert edd.zip3("9410") is None
     assert edd.zip3("ABCDE") is None
+    assert edd.zip3("\u0669\u0668\u0661\u0660\u0661") is None  # Arabic-Indic digits: not a ZIP
+    assert edd.zip3("\uff19\uff18\uff11\uff10\uff11") is None  # fullwidth digits
     assert edd.zip_timezone("98108") == ZoneInfo("America/Los_Angeles")
     assert edd.zip_timezone("85004") == ZoneInfo("America/Phoenix")
     assert edd.zip_timezone("60601") == ZoneInfo("America/Chicago")
