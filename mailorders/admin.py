@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from mailorders import admin_shippers  # noqa: F401  (registers ShipperAccountAdmin)
 from mailorders.choices import CancellationReason, LabelStatus
 from mailorders.downloads import stored_pdf_response
 from mailorders.models import (
@@ -27,7 +28,6 @@ from mailorders.models import (
     Manifest,
     Postcard,
     SelfMailer,
-    ShipperAccount,
     Template,
 )
 from mailorders.representation import pdf_path
@@ -205,19 +205,6 @@ class BankAccountAdmin(ReadOnlyAdmin):
     list_filter = ["live", "partner"]
     search_fields = ["=id", "bank_name"]
     list_select_related = ["partner"]
-
-
-@admin.register(ShipperAccount)
-class ShipperAccountAdmin(admin.ModelAdmin):
-    """Managers set up the USPS accounts partners buy labels on. Only sandbox accounts can buy
-    labels so far; a live one is refused by the label API, with a message saying so."""
-
-    list_display = ["id", "partner", "description", "sandbox", "mailer_id", "next_serial"]
-    list_filter = ["sandbox", "partner"]
-    list_select_related = ["partner"]
-    search_fields = ["=id", "description"]
-    fields = ["partner", "description", "sandbox", "credentials_ref", "mailer_id", "next_serial"]
-    readonly_fields = ["next_serial"]
 
 
 @dataclass

@@ -312,9 +312,9 @@ class ShipperAccount(models.Model):
     """A USPS account labels are bought on (Postmen's `shipper_account`).
 
     A sandbox account issues IMpb numbers from its own range (`mailer_id` plus a serial counted
-    in the database) and charges nothing. A live account names where its USPS credentials are
-    kept (`credentials_ref`, never the secret itself) and buys real labels through USPS's
-    Labels API, paid by its EPS account (see mailorders.services.usps_labels).
+    in the database) and charges nothing. A live account buys real labels through USPS's
+    Labels API, paid by its EPS account (see mailorders.services.usps_labels), with its own
+    sealed USPS app credentials or those of the settings `credentials_ref` names.
     """
 
     id = models.CharField(
@@ -328,6 +328,10 @@ class ShipperAccount(models.Model):
         blank=True,
         help_text="Name of the setting or secret holding the USPS credentials (not the secret).",
     )
+    # The account's own USPS app credentials, sealed (mailorders.services.usps_credentials);
+    # empty: the ones `credentials_ref` names, else USPS_CLIENT_ID / USPS_CLIENT_SECRET.
+    client_id_sealed = models.TextField(blank=True, editable=False)
+    client_secret_sealed = models.TextField(blank=True, editable=False)
     sandbox = models.BooleanField(default=True)
     mailer_id = models.CharField(
         max_length=9,

@@ -14,7 +14,6 @@ with the same key answers the same label and charges nothing more. So:
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from decimal import Decimal
 
@@ -31,6 +30,7 @@ from mailorders.services.common import (
     label_record_cancelled,
 )
 from mailorders.services.label_requests import TO_IN
+from mailorders.services.usps_credentials import CredentialsUnreadable, account_credentials
 from shipdesk.audit import SYSTEM, Actor, audit_record
 from tracking.carriers.budget import BudgetExhausted
 from tracking.carriers.shipping import (
@@ -107,23 +107,24 @@ def _misconfigured(info: str) -> LabelError:
 # --- the account as USPS needs it ----------------------------------------------------------
 
 
-def _credential(ref: str, suffix: str) -> str:
-    if not ref:
-        return getattr(settings, f"USPS_{suffix}", "")
-    return str(getattr(settings, f"{ref}_{suffix}", "") or os.environ.get(f"{ref}_{suffix}", ""))
-
-
 def usps_client_for(account: ShipperAccount) -> UspsClient:
-    """The USPS client of the account's app: its credentials (the setting or environment
-    variable `credentials_ref` names, else USPS_CLIENT_ID/SECRET) and environment."""
-    client_id = _credential(account.credentials_ref, "CLIENT_ID")
-    client_secret = _credential(account.credentials_ref, "CLIENT_SECRET")
-    if not client_id or not client_secret:
-        prefix = account.credentials_ref or "USPS"
-        raise _misconfigured(f"{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET are not set.")
+    """The USPS client of the account's app: its credentials (stored on the account, else the
+    settings `credentials_ref` names, else USPS_CLIENT_ID/SECRET) and environment."""
+    try:
+        credentials = account_credentials(account)
+    except CredentialsUnreadable as exc:
+        raise _misconfigured(str(exc)) from exc
+    if not credentials.complete:
+        raise _misconfigured(f"{credentials.source} are not set.")
+    client_id, client_secret = credentials.client_id, credentials.client_secret
     base_url = getattr(settings, BASE_URL_SETTINGS[account.usps_environment])
-    # One token cache row and one hourly budget per USPS app, whichever account uses it.
+    # One hourly budget per USPS app, whichever account uses it; one token cache row per app
+    # and secret (a corrected secret is never answered with the token of the old one).
     key = "usps:" + hashlib.sha256(f"{base_url}|{client_id}".encode()).hexdigest()[:24]
+    token_key = (
+        "usps:"
+        + hashlib.sha256(f"{base_url}|{client_id}|{client_secret}".encode()).hexdigest()[:24]
+    )
     return UspsClient(
         base_url=base_url,
         client_id=client_id,
@@ -131,7 +132,7 @@ def usps_client_for(account: ShipperAccount) -> UspsClient:
         per_hour=settings.USPS_LABELS_REQUESTS_PER_HOUR,
         timeout=settings.USPS_TIMEOUT_SECONDS,
         max_retries=settings.USPS_MAX_RETRIES,
-        token_key=key,
+        token_key=token_key,
         budget_key=key,
     )
 

@@ -99,6 +99,10 @@ class UspsClient:
 
     # --- public calls -------------------------------------------------------------------
 
+    def token(self) -> str:
+        """A live OAuth token of this app (the shared cached one, or a new one)."""
+        return tokens.get_token(carrier=self.token_key, fetch=self._fetch_token)
+
     def track(self, body: list[dict]) -> requests.Response:
         return self._authorised("tracking", f"{self.base_url}/tracking/v3r2/tracking", body)
 

@@ -1,0 +1,211 @@
+"""Shipper accounts in admin: sandbox ones, and live USPS ones with their app's consumer key
+and secret (write-only: once saved they are never shown again), CRID, MIDs, EPS account and
+environment, and a "Check credentials" action that asks USPS."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+
+from mailorders.models import ShipperAccount
+from mailorders.services.shipper_checks import shipper_account_check
+from mailorders.services.usps_credentials import (
+    account_credentials_clear,
+    account_credentials_set,
+)
+from shipdesk.admin import ManagerActionsMixin
+
+LIVE_NEEDS = (("crid", "CRID"), ("manifest_mid", "manifest MID"), ("eps_account", "EPS account"))
+
+
+class WriteOnlyInput(forms.PasswordInput):
+    """A password box that never renders the stored value; its placeholder says whether one is
+    stored."""
+
+    def __init__(self, *, stored: bool = False):
+        super().__init__(render_value=False)
+        self.stored = stored
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["placeholder"] = (
+            "set (leave blank to keep)" if self.stored else "not set"
+        )
+        context["widget"]["attrs"]["autocomplete"] = "new-password"
+        return context
+
+
+class ShipperAccountForm(forms.ModelForm):
+    client_id = forms.CharField(
+        label="Consumer key",
+        required=False,
+        max_length=200,
+        strip=True,
+        widget=WriteOnlyInput(),
+        help_text="The USPS developer app's Consumer Key. Never shown again once saved.",
+    )
+    client_secret = forms.CharField(
+        label="Consumer secret",
+        required=False,
+        max_length=200,
+        strip=True,
+        widget=WriteOnlyInput(),
+        help_text="The app's Consumer Secret. Never shown again once saved.",
+    )
+    clear_credentials = forms.BooleanField(
+        label="Forget the stored key and secret",
+        required=False,
+        help_text="Then the account uses the settings named below (or USPS_CLIENT_ID/SECRET).",
+    )
+
+    class Meta:
+        model = ShipperAccount
+        fields = [
+            "partner",
+            "description",
+            "sandbox",
+            "usps_environment",
+            "credentials_ref",
+            "mailer_id",
+            "crid",
+            "manifest_mid",
+            "eps_account",
+        ]
+        labels = {"mailer_id": "MID (Mailer ID)"}
+        help_texts = {
+            "sandbox": "On: labels are made here and cost nothing. Off: real labels are bought "
+            "from USPS, paid by the EPS account.",
+            "crid": "The business's Customer Registration ID (USPS Business Customer Gateway).",
+            "manifest_mid": "The Mailer ID SCAN forms (manifests) are made under.",
+            "eps_account": "The Enterprise Payment System account that pays for the labels.",
+            "credentials_ref": "Instead of a key and secret stored here: the name of the "
+            "settings or environment variables holding them (<NAME>_CLIENT_ID, "
+            "<NAME>_CLIENT_SECRET). Blank: USPS_CLIENT_ID and USPS_CLIENT_SECRET.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        account = self.instance
+        # A form sent without it (a sandbox account's) keeps the default environment.
+        self.fields["usps_environment"].required = False
+        self.fields["client_id"].widget = WriteOnlyInput(stored=bool(account.client_id_sealed))
+        self.fields["client_secret"].widget = WriteOnlyInput(
+            stored=bool(account.client_secret_sealed)
+        )
+
+    def clean_usps_environment(self):
+        return self.cleaned_data["usps_environment"] or "test"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_credentials"):
+            if cleaned.get("client_id") or cleaned.get("client_secret"):
+                raise forms.ValidationError(
+                    "Either forget the stored key and secret or enter new ones, not both."
+                )
+            return cleaned
+        key, secret = cleaned.get("client_id"), cleaned.get("client_secret")
+        has_key = bool(key or self.instance.client_id_sealed)
+        has_secret = bool(secret or self.instance.client_secret_sealed)
+        if has_key != has_secret:
+            missing = "client_secret" if has_key else "client_id"
+            self.add_error(missing, "Enter the consumer key and the consumer secret together.")
+        return cleaned
+
+    def save(self, commit=True):
+        account = super().save(commit=False)
+        if self.cleaned_data.get("clear_credentials"):
+            account_credentials_clear(account=account)
+        else:
+            account_credentials_set(
+                account=account,
+                client_id=self.cleaned_data.get("client_id", ""),
+                client_secret=self.cleaned_data.get("client_secret", ""),
+            )
+        if commit:
+            account.save()
+        return account
+
+
+@admin.register(ShipperAccount)
+class ShipperAccountAdmin(ManagerActionsMixin, admin.ModelAdmin):
+    """Managers set up the USPS accounts partners buy labels on: sandbox ones, and live ones
+    that buy real labels from USPS ("Check credentials" asks USPS whether they can)."""
+
+    form = ShipperAccountForm
+    list_display = [
+        "id",
+        "partner",
+        "description",
+        "sandbox",
+        "usps_environment",
+        "credentials",
+        "mailer_id",
+        "crid",
+        "next_serial",
+    ]
+    list_filter = ["sandbox", "usps_environment", "partner"]
+    list_select_related = ["partner"]
+    search_fields = ["=id", "description", "=crid"]
+    readonly_fields = ["credentials", "next_serial"]
+    fieldsets = [
+        (None, {"fields": ["partner", "description", "sandbox", "mailer_id", "next_serial"]}),
+        (
+            "USPS (live accounts)",
+            {
+                "description": "What USPS gave the business: a developer app (consumer key and "
+                "secret), the CRID, MIDs and an EPS account. Use “Check credentials” in the "
+                "list to ask USPS whether they work.",
+                "fields": [
+                    "usps_environment",
+                    "credentials",
+                    "client_id",
+                    "client_secret",
+                    "clear_credentials",
+                    "credentials_ref",
+                    "crid",
+                    "manifest_mid",
+                    "eps_account",
+                ],
+            },
+        ),
+    ]
+    actions = ["check_credentials"]
+    CHECKED_AT_ONCE = 10
+
+    @admin.display(description="Credentials")
+    def credentials(self, account):
+        if account.client_id_sealed and account.client_secret_sealed:
+            return "set (stored on the account)"
+        if account.client_id_sealed or account.client_secret_sealed:
+            return "half set: enter the consumer key and secret again"
+        prefix = account.credentials_ref or "USPS"
+        return f"not set here (the settings {prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET)"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.sandbox:
+            return
+        missing = [label for name, label in LIVE_NEEDS if not getattr(obj, name)]
+        if missing:
+            self.message_user(
+                request,
+                f"{obj} cannot buy USPS labels until it has its {', '.join(missing)}.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Check credentials with USPS", permissions=["manage"])
+    def check_credentials(self, request, queryset):
+        # Each check spends two of the app's USPS calls an hour: a few accounts at a time.
+        accounts = list(queryset.order_by("created_at", "id")[: self.CHECKED_AT_ONCE + 1])
+        for account in accounts[: self.CHECKED_AT_ONCE]:
+            check = shipper_account_check(account=account)
+            self.message_user(
+                request, check.message, messages.SUCCESS if check.ok else messages.ERROR
+            )
+        if len(accounts) > self.CHECKED_AT_ONCE:
+            self.message_user(
+                request,
+                f"Checked the first {self.CHECKED_AT_ONCE} accounts only; select the others next.",
+                messages.WARNING,
+            )
