@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 API_MIN_LENGTH, API_MAX_LENGTH = 4, 100
 USPS_PATTERN = re.compile(r"^[A-Z0-9]{4,34}$")
-S10_PATTERN = re.compile(r"^([A-Z]{2})(\d{8})(\d)([A-Z]{2})$")
-IMPB_PATTERN = re.compile(r"^9[1-5]\d{18,24}$")
+S10_PATTERN = re.compile(r"^([A-Z]{2})([0-9]{8})([0-9])([A-Z]{2})$")
+IMPB_PATTERN = re.compile(r"^9[1-5][0-9]{18,24}$")
 ROUTING_PREFIX = "420"
 ROUTING_ZIP_LENGTHS = (5, 9)  # ZIP or ZIP+4
 _SEPARATORS = re.compile(r"[\s\-]+")

@@ -102,7 +102,7 @@ def shipment_page_queryset():
     )
 
 
-_PHONE = re.compile(r"\+[\d\s().-]{6,30}")
+_PHONE = re.compile(r"\+[0-9\s().-]{6,30}")
 # A shipping label's id (`label_` and 22 letters or digits), as partners and labels print it.
 LABEL_ID = re.compile(r"label_[A-Za-z0-9]{22}")
 _PHONE_NOISE = re.compile(r"[\s().-]")

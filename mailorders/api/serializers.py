@@ -334,12 +334,12 @@ class TemplateUpdateSerializer(serializers.Serializer):
 class BankAccountSerializer(serializers.Serializer):
     bankName = serializers.CharField(max_length=200)
     accountNumber = serializers.RegexField(
-        r"^\d{4,17}$", error_messages={"invalid": "Must be 4 to 17 digits."}
+        r"^[0-9]{4,17}$", error_messages={"invalid": "Must be 4 to 17 digits."}
     )
-    routeNumber = serializers.RegexField(r"^\d{1,20}$", required=False)
-    routingNumber = serializers.RegexField(r"^\d{1,20}$", required=False)
+    routeNumber = serializers.RegexField(r"^[0-9]{1,20}$", required=False)
+    routingNumber = serializers.RegexField(r"^[0-9]{1,20}$", required=False)
     signatureText = _text(100)
-    transitNumber = serializers.RegexField(r"^\d{1,20}$", required=False, default="")
+    transitNumber = serializers.RegexField(r"^[0-9]{1,20}$", required=False, default="")
     bankPrimaryLine = _text(200)
     bankSecondaryLine = _text(200)
     bankCountryCode = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, default="US")

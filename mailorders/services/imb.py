@@ -63,7 +63,7 @@ def imb_scans_apply(*, scans: list[IMbScan], actor: Actor = SYSTEM) -> IMbReport
     return report
 
 
-ZIP_PATTERN = re.compile(r"^(\d{5}(-?\d{4})?)?$")
+ZIP_PATTERN = re.compile(r"^([0-9]{5}(-?[0-9]{4})?)?$")
 
 
 class IMbFeedError(ValueError):

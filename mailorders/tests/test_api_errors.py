@@ -90,6 +90,17 @@ def test_a_missing_from_is_named(api, letter_body):
             "extraService",
         ),
         ("bank_accounts", {"bankName": "B", "accountNumber": "12ab"}, "accountNumber"),
+        # Arabic-Indic and fullwidth digits match Python's \d but are no bank's digits
+        (
+            "bank_accounts",
+            {"bankName": "B", "accountNumber": "\u0661\u0662\u0663\u0664\u0665"},
+            "accountNumber",
+        ),
+        (
+            "bank_accounts",
+            {"bankName": "B", "accountNumber": "12345678", "routingNumber": "\uff11\uff12\uff13"},
+            "routingNumber",
+        ),
         ("contacts", {"firstName": "A"}, "addressLine1"),
         ("templates", {"description": "no html"}, "html"),
     ],

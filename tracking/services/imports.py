@@ -48,7 +48,7 @@ FIRST_DATA_ROW = 2  # the header is row 1, as a spreadsheet numbers them
 _LIST_SEPARATORS = re.compile(r"[;,]")
 _COUNTRY = re.compile(r"^[A-Za-z]{3}$")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
-_US_ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
+_US_ZIP = re.compile(r"^([0-9]{5})(?:-?[0-9]{4})?$")
 
 
 class ImportFileError(ValueError):

@@ -32,7 +32,7 @@ MAIL_CLASSES = {
 DEFAULT_CLASS = "USPS_GROUND_ADVANTAGE"
 HEAVY = "WEIGHT_GREATER_THAN_OR_EQUAL_TO_1_POUND"
 LIGHT = "WEIGHT_LESS_THAN_1_POUND"
-_ZIP5 = re.compile(r"^(\d{5})(?:-?\d{4})?$")
+_ZIP5 = re.compile(r"^([0-9]{5})(?:-?[0-9]{4})?$")
 
 
 def usps_mail_class(mail_class: str | None) -> str:

@@ -12,8 +12,8 @@ STATE = re.compile(
     r"|MN|MS|MO|MP|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PW|PA|PR|RI|SC|SD|TN|TX|UT|VT|VI|VA|WA|WV"
     r"|WI|WY)$"
 )
-ZIP5 = re.compile(r"^\d{5}$")
-MID = re.compile(r"^(\d{6}|\d{9})$")
+ZIP5 = re.compile(r"^[0-9]{5}$")
+MID = re.compile(r"^([0-9]{6}|[0-9]{9})$")
 
 # mail class -> (first pound, each further pound, description, IMpb service type code, days)
 MAIL_CLASSES = {
@@ -119,7 +119,7 @@ def price(mail_class: str, indicator: str, weight: float, zone_: str) -> tuple[f
 def check_zips(body: dict, api: str, origin_key: str, destination_key: str) -> tuple[str, str]:
     for key in (origin_key, destination_key):
         value = str(body.get(key) or "")
-        if not re.match(r"^\d{5}(?:[-\s]\d{4})?$", value):
+        if not re.match(r"^[0-9]{5}(?:[-\s][0-9]{4})?$", value):
             raise bad(api, f"{key} must be a valid ZIP Code", key)
     return str(body[origin_key])[:5], str(body[destination_key])[:5]
 
