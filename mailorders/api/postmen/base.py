@@ -5,6 +5,15 @@ request lists each field at fault in `meta.details` as `{"path", "info"}`. The k
 `as-api-key` (seed 002) or `postmen-api-key` (Postmen's own clients); same partner keys, throttle
 and isolation as the other APIs.
 
+`meta.code` of a refusal is Postmen's own code from its "API Request Errors" reference, never
+the HTTP status: 4104 an invalid request (the fields in `details`), 4109 invalid JSON, 4140 no
+such shipper account, 4153 no such item (label, manifest, rate), 4312 the carrier out of reach
+(retryable). 401, 429 and 5xx keep their numbers, as Postmen's do. The HTTP status stays the
+plain one (400, 404, 503, …). Postmen's clients read `meta.code`: the official Python client
+raises its PostmenError (code, message, details, retryable) for any 4xxx code and retries only
+when `retryable` is true, so a label create is marked retryable only when a retry cannot buy a
+second label (it carries an `order_number`).
+
 Lists page newest first with an opaque `next_token`: a signed keyset cursor over
 (created_at, id) of the last row shown, bound to the partner and to the list (and its filters)
 that gave it. The next page is
@@ -19,14 +28,22 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core import signing
+from django.core.exceptions import SuspiciousOperation
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions
 from rest_framework.response import Response
 
 from mailorders.services.common import LabelError
-from shipdesk.api import ENVELOPES, APIError, APIKeyAuthentication, PartnerAPIView
+from shipdesk.api import (
+    ENVELOPES,
+    APIError,
+    APIKeyAuthentication,
+    PartnerAPIView,
+    request_refusal,
+)
 
 HEADERS = ("as-api-key", "postmen-api-key")
 DEFAULT_LIMIT = 20
@@ -35,6 +52,19 @@ TOKEN_SALT = "postmen.next_token."
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
 MAX_ID_LENGTH = 40
+
+# Postmen's meta.code values ("API Request Errors").
+INVALID_REQUEST = 4104
+INVALID_JSON = 4109
+SHIPPER_ACCOUNT_NOT_FOUND = 4140
+ITEM_NOT_FOUND = 4153
+NETWORK_ERROR = 4312
+# shipdesk's refusal codes (LabelError.code) → (HTTP status, Postmen meta.code).
+REFUSALS = {
+    "not_found": (404, ITEM_NOT_FOUND),
+    "carrier_unavailable": (503, NETWORK_ERROR),
+}
+RETRYABLE = {"carrier_unavailable"}
 
 
 class PostmenKeyAuthentication(APIKeyAuthentication):
@@ -52,16 +82,15 @@ def postmen_response(data, *, http_status: int = 200) -> Response:
 
 
 def postmen_error(*, http_status: int, code: int, message: str, data=None) -> Response:
-    """The envelope of a refusal: `details` as given, else the one `field` an error names."""
+    """The envelope of a refusal: `details` as given, else the one `field` an error names;
+    `retryable` as given, else true for a 429 or a 5xx."""
     details = data.get("details", []) if isinstance(data, dict) else []
     if not details and isinstance(data, dict) and data.get("field"):
         details = [{"path": data["field"], "info": message}]
-    meta = {
-        "code": code,
-        "message": message,
-        "details": details,
-        "retryable": http_status == 429 or http_status >= 500,
-    }
+    retryable = data.get("retryable") if isinstance(data, dict) else None
+    if retryable is None:
+        retryable = http_status == 429 or http_status >= 500
+    meta = {"code": code, "message": message, "details": details, "retryable": retryable}
     return Response({"meta": meta, "data": {}}, status=http_status)
 
 
@@ -81,13 +110,9 @@ class PostmenAPIView(PartnerAPIView):
         return postmen_response({})
 
     def handle_exception(self, exc):
-        """A refused label request answers with its `details`, 404 for what is not the
-        partner's."""
-        if isinstance(exc, LabelError):
-            exc = refused(exc)
-        elif isinstance(exc, exceptions.ValidationError):
-            exc = _validation_refused(exc)
-        return super().handle_exception(exc)
+        """Every refusal with Postmen's meta.code: a refused label request with its `details`,
+        4153 for what is not the partner's."""
+        return super().handle_exception(postmen_exception(exc))
 
     def body(self) -> dict:
         data = self.request.data
@@ -121,17 +146,56 @@ def _validation_refused(exc: exceptions.ValidationError) -> APIError:
     found = _validation_details(exc.detail)
     message = "; ".join(f"{d['path']}: {d['info']}" if d["path"] else d["info"] for d in found)
     return APIError(
-        message or "Invalid request.", data={"details": [d for d in found if d["path"]]}
+        message or "Invalid request.",
+        code=INVALID_REQUEST,
+        data={"details": [d for d in found if d["path"]]},
     )
 
 
-def refused(exc: LabelError) -> APIError:
-    status = {"not_found": 404, "carrier_unavailable": 503}.get(exc.code, 400)
-    return APIError(str(exc), http_status=status, data={"details": exc.details})
+def postmen_exception(exc: Exception) -> Exception:
+    """`exc` as the APIError Postmen would answer (its meta.code); 401, 429 and anything
+    unexpected (a 500) pass as they are."""
+    if isinstance(exc, APIError):
+        if exc.meta_code == exc.status_code and 400 <= exc.status_code < 500:
+            exc.meta_code = ITEM_NOT_FOUND if exc.status_code == 404 else INVALID_REQUEST
+        return exc
+    if isinstance(exc, LabelError):
+        return refused(exc)
+    if isinstance(exc, exceptions.ValidationError):
+        return _validation_refused(exc)
+    if isinstance(exc, exceptions.ParseError):
+        return APIError(f"The request body is not valid JSON: {exc.detail}", code=INVALID_JSON)
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return APIError("The item requested does not exist.", http_status=404, code=ITEM_NOT_FOUND)
+    if isinstance(exc, SuspiciousOperation):
+        http_status, message = request_refusal(exc)
+        return APIError(message, http_status=http_status, code=INVALID_REQUEST)
+    if isinstance(exc, exceptions.MethodNotAllowed | exceptions.UnsupportedMediaType):
+        return APIError(str(exc.detail), http_status=exc.status_code, code=INVALID_REQUEST)
+    return exc
+
+
+def refused(exc: LabelError, *, retry_safe: bool = True) -> APIError:
+    """A refused request in Postmen's words; `retry_safe` false when sending it again could
+    repeat what it did (a label create without an order_number)."""
+    status, code = REFUSALS.get(exc.code, (400, INVALID_REQUEST))
+    if exc.code == "not_found" and (exc.field or "").startswith("shipper_account"):
+        code = SHIPPER_ACCOUNT_NOT_FOUND
+    retryable = retry_safe and exc.code in RETRYABLE
+    return APIError(
+        str(exc),
+        http_status=status,
+        code=code,
+        data={"details": exc.details, "retryable": retryable},
+    )
 
 
 def field_error(name: str, info: str) -> APIError:
-    return APIError(f"{name}: {info}", data={"details": [{"path": name, "info": info}]})
+    return APIError(
+        f"{name}: {info}",
+        code=INVALID_REQUEST,
+        data={"details": [{"path": name, "info": info}]},
+    )
 
 
 @dataclass(frozen=True)
@@ -245,6 +309,7 @@ def _int(raw, default: int, low: int, high: int, name: str) -> int:
     if value is None or not low <= value <= high:
         raise APIError(
             f"{name}: must be a whole number from {low} to {high}.",
+            code=INVALID_REQUEST,
             data={"details": [{"path": name, "info": f"from {low} to {high}"}]},
         )
     return value

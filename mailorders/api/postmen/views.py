@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from mailorders.api.postmen.base import (
+    SHIPPER_ACCOUNT_NOT_FOUND,
     PostmenAPIView,
     created_between,
     field_error,
@@ -16,6 +17,7 @@ from mailorders.api.postmen.base import (
     postmen_response,
     query_choice,
     query_id,
+    refused,
 )
 from mailorders.api.postmen.representation import (
     api_time,
@@ -29,6 +31,7 @@ from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.common import LabelError
 from mailorders.services.labels import label_cancel, label_create
 from mailorders.services.manifests import MANIFEST_MAX_LABELS, manifest_create
+from shipdesk.api import APIError
 
 MAX_TRACKING_NUMBERS = 50
 TRACKING_NUMBER = re.compile(r"[A-Z0-9]{4,34}")
@@ -93,9 +96,12 @@ class LabelListView(PostmenAPIView):
         )
 
     def post(self, request):
-        label = label_create(
-            partner=self.partner, data=self.body(), live=self.live, actor=self.actor
-        )
+        body = self.body()
+        try:
+            label = label_create(partner=self.partner, data=body, live=self.live, actor=self.actor)
+        except LabelError as exc:
+            # Only a retry with the same order_number is sure to answer the same label.
+            raise refused(exc, retry_safe=bool(body.get("order_number"))) from exc
         return postmen_response(label_data(label, absolute=request.build_absolute_uri))
 
 
@@ -251,5 +257,7 @@ class ShipperAccountDetailView(PostmenAPIView):
     def get(self, request, pk: str):
         account = ShipperAccount.objects.filter(partner=self.partner, pk=pk).first()
         if account is None:
-            raise Http404
+            raise APIError(
+                "Shipper account not found.", http_status=404, code=SHIPPER_ACCOUNT_NOT_FOUND
+            )
         return postmen_response(shipper_account_detail(account))

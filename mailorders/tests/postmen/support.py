@@ -24,9 +24,15 @@ def ok(response) -> dict:
     return body["data"]
 
 
-def refused(response, status: int) -> dict:
+# Postmen's meta.code for each HTTP status of a refusal (its "API Request Errors" reference).
+META_CODES = {400: 4104, 404: 4153}
+
+
+def refused(response, status: int, code: int | None = None) -> dict:
+    """A Postmen refusal: HTTP `status`, Postmen's `code` (4104 for a 400, 4153 for a 404)."""
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"meta", "data"} and body["meta"]["code"] == status, body
+    code = code or META_CODES.get(status, status)
+    assert set(body) == {"meta", "data"} and body["meta"]["code"] == code, body
     assert body["meta"]["message"] and body["meta"]["retryable"] is False
     return body["meta"]

@@ -166,8 +166,8 @@ def test_another_partner_sees_nothing(api, other_api, other_partner, account):
     assert ok(other_api.get(f"{PREFIX}/manifests"))["manifests"] == []
     accounts = ok(other_api.get(f"{PREFIX}/shipper-accounts"))["shipper_accounts"]
     assert [a["id"] for a in accounts] == [theirs.pk]
-    refused(other_api.get(f"{PREFIX}/shipper-accounts/{account.pk}"), 404)
-    refused(api.get(f"{PREFIX}/shipper-accounts/{theirs.pk}"), 404)
+    refused(other_api.get(f"{PREFIX}/shipper-accounts/{account.pk}"), 404, 4140)
+    refused(api.get(f"{PREFIX}/shipper-accounts/{theirs.pk}"), 404, 4140)
 
 
 def queries_for(api, path: str, params: dict) -> int:
@@ -247,4 +247,4 @@ def test_shipper_accounts_in_postmens_shape(api, partner, settings, account):
     rest = ok(api.get(f"{PREFIX}/shipper-accounts", {"next_token": data["next_token"]}))
     assert [a["id"] for a in rest["shipper_accounts"]] == [account.pk] and not rest["next_token"]
     refused(api.get(f"{PREFIX}/shipper-accounts", {"next_token": "zz"}), 400)
-    refused(api.get(f"{PREFIX}/shipper-accounts/shipper_nope"), 404)
+    refused(api.get(f"{PREFIX}/shipper-accounts/shipper_nope"), 404, 4140)
