@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from shipdesk.api import NotFoundView
 from shipdesk.login import AdminLoginForm, LoginView
 from shipdesk.pages import admin_login
 from tracking.api.schema import OfflineRedocView
@@ -41,6 +42,9 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tracking/2024-04/", include("tracking.api.urls")),
+    path("tracking/2026-07/", include("tracking.api.urls_2026_07")),
+    # Any other version of the tracking API: AfterShip's JSON 404, not a page.
+    re_path(r"^tracking/\d{4}-\d{2}/", NotFoundView.as_view()),
     # PostGrid webhooks first: the mail-order routes end with a catch-all 404.
     path("print-mail/v1/", include("shipdesk.webhooks.api.urls")),
     path("print-mail/v1/", include("mailorders.api.urls")),
