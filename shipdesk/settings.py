@@ -220,6 +220,10 @@ USPS_PRODUCTION_BASE_URL = env.str(
 USPS_LABELS_REQUESTS_PER_HOUR = env.int(
     "USPS_LABELS_REQUESTS_PER_HOUR", default=USPS_REQUESTS_PER_HOUR
 )
+# A live label attempt USPS did not answer is settled by a background sweep this long after it
+# was made (unless the partner's retry settled it first), every LABEL_RECONCILE_INTERVAL_SECONDS.
+LABEL_ATTEMPT_SETTLE_SECONDS = env.int("LABEL_ATTEMPT_SETTLE_SECONDS", default=300)
+LABEL_RECONCILE_INTERVAL_SECONDS = env.int("LABEL_RECONCILE_INTERVAL_SECONDS", default=300)
 USPS_TIMEOUT_SECONDS = env.float("USPS_TIMEOUT_SECONDS", default=20.0)
 USPS_MAX_RETRIES = env.int("USPS_MAX_RETRIES", default=3)
 # The business's USPS Customer Registration ID, sent with proof-of-delivery requests (optional).
