@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from mailorders import admin_shippers  # noqa: F401  (registers ShipperAccountAdmin)
+from mailorders.admin_addresses import LabelAddressMixin, OrderAddressMixin
 from mailorders.choices import CancellationReason, LabelStatus
 from mailorders.downloads import stored_pdf_response
 from mailorders.models import (
@@ -82,7 +83,7 @@ class CancelForm(forms.Form):
     )
 
 
-class OrderAdmin(ManagerActionsMixin, ReadOnlyAdmin):
+class OrderAdmin(OrderAddressMixin, ManagerActionsMixin, ReadOnlyAdmin):
     list_display = [
         "id",
         "partner",
@@ -241,7 +242,7 @@ def _refusal(exc: LabelError) -> str:
 
 
 @admin.register(Label)
-class LabelAdmin(ManagerActionsMixin, ReadOnlyAdmin):
+class LabelAdmin(LabelAddressMixin, ManagerActionsMixin, ReadOnlyAdmin):
     """Labels as partners bought them. Managers cancel labels not yet handed over, and hand
     created labels over on manifests (one per partner and shipper account), each after a page
     that says what will be done and what refused."""
