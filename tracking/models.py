@@ -43,8 +43,13 @@ class Shipment(models.Model):
     order_id_path = models.CharField(max_length=1000, blank=True)
     order_date = models.DateTimeField(null=True, blank=True)
     order_promised_delivery_date = models.DateField(null=True, blank=True)
+    order_promised_delivery_date_min = models.DateField(null=True, blank=True)
+    order_promised_delivery_date_max = models.DateField(null=True, blank=True)
     order_tags = models.JSONField(default=list, blank=True)
     customer_name = models.CharField(max_length=255, blank=True)
+    # AfterShip's customers[] (role, name, email, phone_number, language, id) as a partner sent
+    # them; the addresses notified are the subscribers.
+    customers = models.JSONField(default=list, blank=True)
     custom_fields = models.JSONField(null=True, blank=True)
 
     # Delivery preferences and package
@@ -57,6 +62,9 @@ class Shipment(models.Model):
     shipment_weight_unit = models.CharField(max_length=10, blank=True)
     shipment_package_count = models.PositiveIntegerField(null=True, blank=True)
     shipment_tags = models.JSONField(default=list, blank=True)
+    shipment_direction = models.CharField(
+        max_length=10, blank=True, choices=[("forward", "Forward"), ("return", "Return")]
+    )
     signature_requirement = models.CharField(max_length=50, blank=True)
 
     # Extra carrier keys a tracking number may need (AfterShip's tracking_* fields)
