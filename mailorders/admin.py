@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 
 from mailorders import admin_shippers  # noqa: F401  (registers ShipperAccountAdmin)
 from mailorders.admin_addresses import LabelAddressMixin, OrderAddressMixin
+from mailorders.admin_label_create import LabelCreateMixin
 from mailorders.choices import CancellationReason, LabelStatus
 from mailorders.downloads import stored_pdf_response
 from mailorders.models import (
@@ -242,7 +243,7 @@ def _refusal(exc: LabelError) -> str:
 
 
 @admin.register(Label)
-class LabelAdmin(LabelAddressMixin, ManagerActionsMixin, ReadOnlyAdmin):
+class LabelAdmin(LabelCreateMixin, LabelAddressMixin, ManagerActionsMixin, ReadOnlyAdmin):
     """Labels as partners bought them. Managers cancel labels not yet handed over, and hand
     created labels over on manifests (one per partner and shipper account), each after a page
     that says what will be done and what refused."""

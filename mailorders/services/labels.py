@@ -4,7 +4,7 @@ A sandbox account issues the label itself; a live one buys it from USPS (usps_la
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from mailorders.choices import LabelStatus
 from mailorders.label_pdf import label_pdf_render
@@ -32,7 +32,23 @@ def label_create(*, partner: Partner, data, live: bool = False, actor: Actor = S
         return usps_label_buy(
             partner=partner, account=account, cleaned=cleaned, live=live, actor=actor
         )
-    cleaned.pop("order_number", None)
+    # As on a live account: a retry with the same order number answers the first label.
+    order_number = cleaned["order_number"]
+    if order_number:
+        existing = Label.objects.filter(shipper_account=account, order_number=order_number).first()
+        if existing is not None:
+            return existing
+    try:
+        return _sandbox_label_create(
+            partner=partner, account=account, cleaned=cleaned, live=live, actor=actor
+        )
+    except IntegrityError:  # the same order number, created a moment ago by another request
+        if not order_number:
+            raise
+        return Label.objects.get(shipper_account=account, order_number=order_number)
+
+
+def _sandbox_label_create(*, partner, account, cleaned: dict, live: bool, actor: Actor) -> Label:
     with atomic_with_files() as files:
         number = tracking_number_issue(account=account, service_type=cleaned["service_type"])
         label = Label.objects.create(
