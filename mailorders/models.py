@@ -79,6 +79,38 @@ def new_manifest_id() -> str:
     return _new_id("manifest")
 
 
+def new_rate_id() -> str:
+    return _new_id("rate")
+
+
+def new_address_validation_id() -> str:
+    return _new_id("address_validation")
+
+
+class RateQuote(models.Model):
+    """A rate shop as Postmen's rates API keeps it (POST /rates, read again by GET /rates/{id}):
+    the shipment asked about and what each shipper account offered, in shipdesk's words
+    (mailorders.services.rate_quotes), or why it offered nothing."""
+
+    id = models.CharField(max_length=40, primary_key=True, default=new_rate_id, editable=False)
+    partner = models.ForeignKey("shipdesk.Partner", on_delete=models.PROTECT, related_name="+")
+    live = models.BooleanField(default=False, help_text="Asked with a live (not test) key.")
+    status = models.CharField(max_length=20, default="calculated")  # Postmen's: calculated
+    shipment = models.JSONField()
+    is_document = models.BooleanField(default=False)
+    ship_date = models.DateField()
+    rates = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "-created_at", "-id"])]
+
+    def __str__(self) -> str:
+        return self.id
+
+
 class OwnedResource(models.Model):
     """What every print-mail object has: an owner, test or live mode, a description, metadata."""
 

@@ -111,11 +111,13 @@ class _Problems:
         return value
 
 
-def _address(problems: _Problems, shipment: dict, key: str, *, required: bool) -> dict | None:
-    data = problems.obj(shipment, "shipment", key, required=required)
+def _address(
+    problems: _Problems, shipment: dict, key: str, *, required: bool, prefix: str = "shipment"
+) -> dict | None:
+    data = problems.obj(shipment, prefix, key, required=required)
     if data is None:
         return None
-    path = f"shipment.{key}"
+    path = f"{prefix}.{key}" if prefix else key
     address = {
         name: problems.text(
             data, path, name, required=True, max_length=MAX_ADDRESS_TEXT.get(name, MAX_TEXT)

@@ -1,4 +1,5 @@
-"""/postmen/v3/…: labels, manifests and shipper accounts; anything else answers Postmen's 404."""
+"""/postmen/v3/…: labels, manifests, rates, address validations and shipper accounts; anything
+else answers Postmen's 404."""
 
 from django.urls import path, re_path
 
@@ -13,6 +14,13 @@ urlpatterns = [
     path("manifests", views.ManifestListView.as_view(), name="postmen-manifests"),
     path("manifests/<id:pk>", views.ManifestDetailView.as_view(), name="postmen-manifest"),
     path("manifests/<id:pk>/file", views.ManifestFileView.as_view(), name="postmen-manifest-file"),
+    path("rates", views.RateListView.as_view(), name="postmen-rates"),
+    path("rates/<str:pk>", views.RateDetailView.as_view(), name="postmen-rate"),
+    path(
+        "address-validations",
+        views.AddressValidationView.as_view(),
+        name="postmen-address-validations",
+    ),
     path("shipper-accounts", views.ShipperAccountListView.as_view(), name="postmen-accounts"),
     path(
         "shipper-accounts/<id:pk>",

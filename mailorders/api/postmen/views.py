@@ -1,5 +1,6 @@
 """/postmen/v3/: labels (create, list, get, file), cancel-labels, manifests (create, list, get,
-file), shipper accounts (list, get). Thin: parse, call one service, shape the answer."""
+file), rates (calculate, list, get), address-validations (create), shipper accounts (list, get).
+Thin: parse, call one service, shape the answer."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 
 from mailorders.api.postmen.base import (
     SHIPPER_ACCOUNT_NOT_FOUND,
@@ -20,17 +22,21 @@ from mailorders.api.postmen.base import (
     refused,
 )
 from mailorders.api.postmen.representation import (
+    address_validation_data,
     api_time,
     label_data,
     manifest_data,
+    rate_quote_data,
     shipper_account_detail,
 )
 from mailorders.choices import LabelStatus, ManifestStatus
 from mailorders.downloads import stored_pdf_response
-from mailorders.models import Label, Manifest, ShipperAccount
+from mailorders.models import Label, Manifest, RateQuote, ShipperAccount, new_address_validation_id
+from mailorders.services.address_validations import address_validation_create
 from mailorders.services.common import LabelError
 from mailorders.services.labels import label_cancel, label_create
 from mailorders.services.manifests import MANIFEST_MAX_LABELS, manifest_create
+from mailorders.services.rate_quotes import rate_quote_create
 from shipdesk.api import APIError
 
 MAX_TRACKING_NUMBERS = 50
@@ -261,3 +267,42 @@ class ShipperAccountDetailView(PostmenAPIView):
                 "Shipper account not found.", http_status=404, code=SHIPPER_ACCOUNT_NOT_FOUND
             )
         return postmen_response(shipper_account_detail(account))
+
+
+class RateListView(PostmenAPIView):
+    def get(self, request):
+        page = keyset_page(
+            request,
+            RateQuote.objects.filter(partner=self.partner).filter(created_between(request)),
+            partner=self.partner,
+            kind="rates",
+        )
+        return postmen_response(
+            {
+                "limit": page.limit,
+                "next_token": page.next_token,
+                "rates": [rate_quote_data(quote) for quote in page.rows],
+            }
+        )
+
+    def post(self, request):
+        quote = rate_quote_create(partner=self.partner, data=self.body(), live=self.live)
+        return postmen_response(rate_quote_data(quote))
+
+
+class RateDetailView(PostmenAPIView):
+    def get(self, request, pk: str):
+        quote = RateQuote.objects.filter(partner=self.partner, pk=pk).first()
+        if quote is None:
+            raise Http404
+        return postmen_response(rate_quote_data(quote))
+
+
+class AddressValidationView(PostmenAPIView):
+    def post(self, request):
+        verdict, sent = address_validation_create(partner=self.partner, data=self.body())
+        return postmen_response(
+            address_validation_data(
+                verdict, sent, validation_id=new_address_validation_id(), at=timezone.now()
+            )
+        )
