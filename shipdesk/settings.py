@@ -25,6 +25,8 @@ if not SECRET_KEY:
             "(or set DEBUG=true for local development)."
         )
     SECRET_KEY = "insecure-development-key-only-used-when-debug-is-on"
+# Old keys still accepted for signatures and sealed secrets after SECRET_KEY is rotated.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -180,3 +180,19 @@ def test_a_live_account_saved_without_its_crid_is_warned(partner, manager_client
     )
     messages = [m.message for m in get_messages(response.wsgi_request)]
     assert any("cannot buy USPS labels until it has its CRID, EPS account" in m for m in messages)
+
+
+def test_credentials_stay_readable_through_a_key_rotation_with_fallbacks(
+    live, manager_client, manager_user, settings, fake
+):
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert account_credentials(live).client_secret == CLIENT_SECRET
+
+    settings.SECRET_KEY_FALLBACKS = []
+    manager_client.force_login(manager_user)  # the session was signed with the old key too
+    [(level, message)] = check(manager_client, live)
+    assert level == "error"
+    assert "cannot be read with this SECRET_KEY: enter them again" in message
+    assert not fake.calls_of("payments")
