@@ -502,3 +502,13 @@ class Label(models.Model):
     def service_name(self) -> str:
         """`usps-discounted_priority_mail` → `Priority Mail` (the stored value when unknown)."""
         return SERVICE_NAMES.get(self.service_type, self.service_type)
+
+
+from mailorders.print_models import (  # noqa: E402  (print jobs and batches live in their own room)
+    PrintBatch,
+    PrintBatchPiece,
+    PrintJob,
+    PrintRoute,
+)
+
+__all__ = ["PrintBatch", "PrintBatchPiece", "PrintJob", "PrintRoute"]

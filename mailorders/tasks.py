@@ -1,22 +1,15 @@
-"""Mail-order task chains: the sweep that settles unanswered live label attempts."""
+"""Print-mail tasks: thin wrappers queued by the services at commit time."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.tasks import task
-
-from mailorders.services.label_attempts import label_attempts_reconcile
-from shipdesk.tasks import enqueue_unless_waiting
 
 
 @task()
-def label_reconcile_cycle() -> dict:
-    try:
-        return label_attempts_reconcile().as_dict()
-    finally:
-        schedule_label_reconcile(delay=settings.LABEL_RECONCILE_INTERVAL_SECONDS)
+def print_batch_pdf_task(batch_id: int) -> int:
+    """Make a print batch's PDF (its progress is counted on the batch's row)."""
+    from mailorders.models import PrintBatch
+    from mailorders.services.print_queue import print_batch_pdf_render
 
-
-def schedule_label_reconcile(*, delay: float = 0) -> bool:
-    """Queue the next sweep unless one is already waiting; True when queued."""
-    return enqueue_unless_waiting(label_reconcile_cycle, delay=delay)
+    batch = PrintBatch.objects.get(pk=batch_id)
+    return print_batch_pdf_render(batch=batch).pdf_pages_done

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 AGENTS = "Agents"
 MANAGERS = "Managers"
+PRINT_ROOM = "Print room"  # runs the in-house printer (group made by mailorders 0011)
 # Managers hold every model permission of these apps (granted after each migrate).
 MANAGER_APPS = ("shipdesk", "tracking", "mailorders")
 
@@ -38,6 +39,11 @@ def is_manager(user) -> bool:
     return _in_groups(user, (MANAGERS,))
 
 
+def is_print_room(user) -> bool:
+    """May use the print queue: batch, print and mail orders."""
+    return _in_groups(user, (PRINT_ROOM, MANAGERS))
+
+
 def _role_required(test):
     def decorator(view):
         @wraps(view)
@@ -54,6 +60,7 @@ def _role_required(test):
 
 agent_required = _role_required(is_agent)
 manager_required = _role_required(is_manager)
+print_room_required = _role_required(is_print_room)
 
 
 def managers_grant_permissions(*, using="default", **kwargs) -> None:

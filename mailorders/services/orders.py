@@ -28,6 +28,7 @@ from mailorders.services.common import (
     order_event_emit,
     order_locked,
 )
+from mailorders.services.printhouse import print_job_cancel, print_job_open
 from mailorders.services.resources import contact_resolve, owned_get
 from shipdesk.audit import SYSTEM, Actor
 from shipdesk.models import Partner
@@ -176,6 +177,7 @@ def order_create(
                 )
             order_audit(actor, order, "create", f"Created {order}", live=live)
             order_event_emit(order=order, kind="created")
+            print_job_open(order=order)
     except IntegrityError:
         order.pdf.delete(save=False)  # the row that would have named it was rolled back
         if idempotency_key:
@@ -203,8 +205,10 @@ def order_cancel(
     note: str = "",
     reason: str = CancellationReason.USER_INITIATED,
     cancelled_by: str = "",
+    ask_print_house: bool = True,
 ) -> MailOrder:
-    """Cancel an order that is still `ready`; any other status is refused, naming it."""
+    """Cancel an order that is still `ready`; any other status is refused, naming it. Its print
+    house withdraws it first, or refuses (`ask_print_house=False`: the house cancelled it)."""
     with transaction.atomic():
         order = order_locked(order)
         if order.status not in CANCELLABLE:
@@ -213,6 +217,8 @@ def order_cancel(
                 field="status",
                 code="invalid_transition",
             )
+        if ask_print_house:
+            print_job_cancel(order=order, actor=actor)
         order.status = OrderStatus.CANCELLED
         order.cancellation_reason = reason
         order.cancellation_note = note
