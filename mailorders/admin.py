@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from mailorders import admin_shippers  # noqa: F401  (registers ShipperAccountAdmin)
 from mailorders.admin_addresses import LabelAddressMixin, OrderAddressMixin
 from mailorders.admin_label_create import LabelCreateMixin
+from mailorders.admin_print_provider import OrderPrintHouseMixin
 from mailorders.choices import CancellationReason, LabelStatus
 from mailorders.downloads import stored_pdf_response
 from mailorders.models import (
@@ -84,7 +85,7 @@ class CancelForm(forms.Form):
     )
 
 
-class OrderAdmin(OrderAddressMixin, ManagerActionsMixin, ReadOnlyAdmin):
+class OrderAdmin(OrderAddressMixin, OrderPrintHouseMixin, ManagerActionsMixin, ReadOnlyAdmin):
     list_display = [
         "id",
         "partner",
@@ -107,8 +108,8 @@ class OrderAdmin(OrderAddressMixin, ManagerActionsMixin, ReadOnlyAdmin):
     ]
     list_select_related = ["partner", "to"]
     date_hierarchy = "created_at"
-    actions = ["cancel", "advance"]
-    readonly_fields = ["pdf_link"]
+    actions = ["cancel", "advance", "forward_again"]
+    readonly_fields = ["pdf_link", "print_house"]
 
     @admin.display(description="Recipient")
     def recipient(self, order):

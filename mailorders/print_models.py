@@ -33,6 +33,12 @@ class PrintRoute(models.Model):
         help_text="Blank: every mailing class without a route of its own.",
     )
     house = models.CharField(max_length=20, choices=HOUSE_CHOICES, default=DEFAULT_HOUSE)
+    provider = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="For the upstream provider house: which one (a name in PRINT_PROVIDERS); "
+        "blank: PRINT_PROVIDER_DEFAULT.",
+    )
 
     class Meta:
         ordering = ["partner", "mailing_class"]
@@ -63,7 +69,9 @@ class PrintJob(models.Model):
     state = models.CharField(
         max_length=20, choices=PrintJobState.choices, default=PrintJobState.PENDING
     )
-    # For a house elsewhere: the key sent with every submission, and what it answered.
+    # For a house elsewhere: which one (a provider's name), the key sent with every
+    # submission, and what it answered.
+    provider = models.CharField(max_length=40, blank=True)
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     external_id = models.CharField(max_length=100, blank=True, db_index=True)
     external_status = models.CharField(max_length=40, blank=True)

@@ -299,6 +299,32 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # the endpoint off (`manage.py imb_feed FILE` works either way).
 IMB_FEED_TOKEN = env.str("IMB_FEED_TOKEN", default="")
 
+# Upstream print-mail providers (PostGrid-compatible), by name: PRINT_PROVIDERS=postgrid,acme and
+# per name PRINT_PROVIDER_<NAME>_BASE_URL, _API_KEY, _WEBHOOK_SECRET, _TIMEOUT_SECONDS. A print
+# route sending orders to the provider house names one (blank: PRINT_PROVIDER_DEFAULT).
+PRINT_PROVIDERS = {
+    name: {
+        "BASE_URL": env.str(
+            f"PRINT_PROVIDER_{name.upper()}_BASE_URL", default="https://api.postgrid.com"
+        ).rstrip("/"),
+        "API_KEY": env.str(f"PRINT_PROVIDER_{name.upper()}_API_KEY", default=""),
+        "WEBHOOK_SECRET": env.str(f"PRINT_PROVIDER_{name.upper()}_WEBHOOK_SECRET", default=""),
+        "TIMEOUT_SECONDS": env.float(f"PRINT_PROVIDER_{name.upper()}_TIMEOUT_SECONDS", default=30),
+    }
+    for name in env.list("PRINT_PROVIDERS", default=[])
+}
+PRINT_PROVIDER_DEFAULT = env.str("PRINT_PROVIDER_DEFAULT", default=next(iter(PRINT_PROVIDERS), ""))
+PRINT_PROVIDER_MAX_ATTEMPTS = env.int("PRINT_PROVIDER_MAX_ATTEMPTS", default=8)
+PRINT_PROVIDER_RETRY_BASE_SECONDS = env.float("PRINT_PROVIDER_RETRY_BASE_SECONDS", default=30)
+PRINT_PROVIDER_RETRY_MAX_SECONDS = env.float("PRINT_PROVIDER_RETRY_MAX_SECONDS", default=3600)
+PRINT_PROVIDER_POLL_INTERVAL_SECONDS = env.int("PRINT_PROVIDER_POLL_INTERVAL_SECONDS", default=900)
+PRINT_PROVIDER_CYCLE_SECONDS = env.int("PRINT_PROVIDER_CYCLE_SECONDS", default=30)
+# A provider webhook signed longer ago than this is refused as stale. PostGrid-style retries
+# resend the first attempt's signature for up to 7 hours (1 h, 2 h, 4 h), hence 8 hours.
+PRINT_PROVIDER_WEBHOOK_TOLERANCE_SECONDS = env.int(
+    "PRINT_PROVIDER_WEBHOOK_TOLERANCE_SECONDS", default=8 * 3600
+)
+
 # Outgoing webhooks (shipdesk.webhooks): how long to wait for a partner's endpoint, how many
 # requests each worker has in flight at once, the delays between attempts (PostGrid's: 1 h,
 # 2 h, 4 h after the first), how many failed attempts in a row disable an endpoint, how long a

@@ -4,9 +4,12 @@ partners, a sandbox shipper account."""
 from __future__ import annotations
 
 import pytest
+from pytest_httpserver import HTTPServer
 from rest_framework.test import APIClient
 
-from mailorders.models import ShipperAccount
+from mailorders.models import PrintJob, PrintRoute, ShipperAccount
+from mailorders.printhouse import PROVIDER
+from mailorders.tests.fake_print_provider import FakePrintProvider
 from shipdesk.services import api_key_create
 
 PREFIX = "/print-mail/v1"
@@ -28,6 +31,7 @@ FROM = {
     "postalOrZip": "02114",
     "countryCode": "US",
 }
+PROVIDER_WEBHOOK_SECRET = "webhook_secret_fake0123456789abcdef0123"
 HTML = "<html><body><p>Hello {{name}}, your code is {{code}}.</p></body></html>"
 
 
@@ -120,5 +124,47 @@ def create_letter(api, letter_body):
     def make(client=None, **overrides) -> dict:
         response = (client or api).post(url("letters"), {**letter_body, **overrides})
         return ok(response)
+
+    return make
+
+
+@pytest.fixture
+def provider_server():
+    """A threaded server: a late answer does not hold up the next request."""
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def fake_provider(provider_server, settings, partner):
+    """The fake provider `fake`, where the partner's orders are routed."""
+    provider = FakePrintProvider(delay_seconds=0.8)
+    settings.PRINT_PROVIDERS = {
+        "fake": {
+            "BASE_URL": provider.install(provider_server),
+            "API_KEY": provider.api_key,
+            "WEBHOOK_SECRET": PROVIDER_WEBHOOK_SECRET,
+            "TIMEOUT_SECONDS": 0.3,
+        }
+    }
+    settings.PRINT_PROVIDER_DEFAULT = ""
+    settings.PRINT_PROVIDER_RETRY_BASE_SECONDS = 10
+    settings.PRINT_PROVIDER_RETRY_MAX_SECONDS = 600
+    settings.PRINT_PROVIDER_MAX_ATTEMPTS = 8
+    PrintRoute.objects.create(partner=partner, house=PROVIDER, provider="fake")
+    return provider
+
+
+@pytest.fixture
+def forwarded(create_letter, django_capture_on_commit_callbacks):
+    """Create a letter through the API; its print job is submitted once the create commits."""
+
+    def make(**overrides) -> PrintJob:
+        with django_capture_on_commit_callbacks(execute=True):
+            data = create_letter(**overrides)
+        return PrintJob.objects.get(order_id=data["id"])
 
     return make
