@@ -12,8 +12,10 @@ a label create takes (`service_type`, `shipment.parcels.0.box_type`).
 
 - A live account asks USPS: one Domestic Prices 3.0 total-rates search for the services (own
   box and the flat-rate boxes, of which only those the parcel fits in are kept), and Service
-  Standards 3.0 per service for the delivery date (cached a day per lane; when USPS has none or
-  cannot be reached, the zone table's days are used and `delivery_source` says so).
+  Standards 3.0 per service for the delivery date, all sent at once (`UspsClient.call_all`: one
+  token, the budget's slots taken together, the HTTP in parallel). The standards are cached a
+  day per lane; when USPS has none or cannot be reached, the zone table's days are used and
+  `delivery_source` says so.
 - A sandbox account asks no one: its rates are deterministic, from the zone table's zone and
   days and an illustrative price table (not USPS's prices; a sandbox label charges nothing).
 
@@ -44,9 +46,9 @@ from mailorders.services.usps_labels import (
 )
 from tracking.carriers.budget import BudgetExhausted
 from tracking.carriers.shipping import Packaging, Parcel, PostalAddress, RateQuote, Service
-from tracking.carriers.usps import prices, standards
-from tracking.carriers.usps.client import CarrierUnavailable, CredentialsRefused, UspsClient
-from tracking.carriers.usps.errors import UspsError
+from tracking.carriers.usps import prices_mapper, standards
+from tracking.carriers.usps.client import Call, CarrierUnavailable, CredentialsRefused, UspsClient
+from tracking.carriers.usps.errors import UspsError, ensure_ok
 from tracking.edd.calendar import add_business_days, is_business_day, next_business_day
 from tracking.edd.zone_table import table_standard
 
@@ -92,6 +94,7 @@ FLAT_RATE_SIZES = {
     Packaging.LARGE_FLAT_RATE_BOX: [(12.0, 12.0, 5.5)],
 }
 STANDARDS_CACHE_SECONDS = 24 * 3600
+PRICES_PATH = "/prices/v3/total-rates/search"
 CENT = Decimal("0.01")
 
 
@@ -170,14 +173,10 @@ def rates_shop(
     services = list(dict.fromkeys(wanted))  # First-Class Mail is Ground Advantage now
     if account.sandbox:
         quotes = _sandbox_quotes(origin, destination, parcel, services)
+        deliveries = {s: _table_delivery(origin, destination, s, ship_date) for s in services}
     else:
-        quotes = _usps_quotes(account, origin, destination, parcel, services, ship_date)
+        quotes, deliveries = _usps_rates(account, origin, destination, parcel, services, ship_date)
     quotes = [q for q in quotes if _fits(q.packaging, parcel, box_type)]
-    quoted = list(dict.fromkeys(q.service for q in quotes))
-    if account.sandbox:
-        deliveries = {s: _table_delivery(origin, destination, s, ship_date) for s in quoted}
-    else:
-        deliveries = _usps_deliveries(account, origin, destination, parcel, quoted, ship_date)
     rates = [_rate(q, deliveries[q.service]) for q in quotes]
     rates.sort(key=lambda r: (r.total, r.service_type, r.box_type))
     return RateShop(
@@ -242,21 +241,45 @@ USPS_PATHS = {
 }
 
 
-def _usps_quotes(account, origin, destination, parcel, services, ship_date) -> list[RateQuote]:
+def _unavailable(exc: Exception) -> RateError:
+    return _refused(f"USPS is unavailable: {exc}", "", "carrier_unavailable")
+
+
+def _usps_rates(account, origin, destination, parcel, services, ship_date):
+    """USPS's quotes and each service's delivery: the prices search and the service standards
+    not cached yet, sent at once."""
     client = usps_client_for(account)
     payer = payment_account_of(account) if account.eps_account else None
-    try:
-        return prices.rate_shop(
-            client,
+    prices_call = Call(
+        "prices",
+        "POST",
+        PRICES_PATH,
+        json=prices_mapper.build_total_rates(
             origin_zip=origin.zip_code,
             destination_zip=destination.zip_code,
             parcel=parcel,
             services=services,
             mailing_date=ship_date,
             account=payer,
-        )
-    except UspsError as exc:
-        raise _refused(exc.text, USPS_PATHS.get(exc.field, ""), "carrier_refused") from exc
+        ),
+    )
+    weight = float(parcel.weight_lb)
+    key = _standards_key(client, origin, destination, services, weight, ship_date)
+    cached = cache.get(key)
+    standard_calls = {}
+    if cached is None:
+        for service in services:
+            call = standards.delivery_call(
+                origin_zip=origin.zip_code,
+                destination_zip=destination.zip_code,
+                mail_class=service.value,
+                weight_lb=weight,
+                acceptance_date=_acceptance_day(ship_date),
+            )
+            if call is not None:
+                standard_calls[service] = call
+    try:
+        answers = client.call_all([prices_call, *standard_calls.values()])
     except CredentialsRefused as exc:
         raise _refused(
             f"This shipper account cannot get USPS rates: USPS refused its credentials "
@@ -265,45 +288,44 @@ def _usps_quotes(account, origin, destination, parcel, services, ship_date) -> l
             "shipper_account_misconfigured",
         ) from exc
     except (CarrierUnavailable, BudgetExhausted) as exc:
-        raise _refused(f"USPS is unavailable: {exc}", "", "carrier_unavailable") from exc
-
-
-def _usps_deliveries(account, origin, destination, parcel, services, ship_date) -> dict:
-    client = usps_client_for(account)
-    return {
-        service: _usps_delivery(client, origin, destination, parcel, service, ship_date)
-        for service in services
-    }
-
-
-def _usps_delivery(
-    client: UspsClient, origin, destination, parcel, service: Service, ship_date: date
-) -> tuple[int | None, date | None, str]:
-    """USPS's days and date (cached a day per app, lane, class, weight band and date)."""
-    weight = float(parcel.weight_lb)
-    parts = [client.token_key, origin.zip_code[:5], destination.zip_code[:5], service.value]
-    parts += ["heavy" if weight >= 1 else "light", ship_date.isoformat()]
-    key = "mailorders:rates:standard:v1:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        days, when = cached
-        return days, date.fromisoformat(when) if when else None, "usps_standards"
+        raise _unavailable(exc) from exc
+    prices_answer, *standard_answers = answers
+    if isinstance(prices_answer, Exception):
+        raise _unavailable(prices_answer) from prices_answer
     try:
-        found = standards.delivery(
-            client,
-            origin_zip=origin.zip_code,
-            destination_zip=destination.zip_code,
-            mail_class=service.value,
-            weight_lb=weight,
-            acceptance_date=_acceptance_day(ship_date),
-        )
-    except (CarrierUnavailable, BudgetExhausted):
-        found = None  # the delivery date is a nicety: the zone table stands in
-    if found is None:
-        return _table_delivery(origin, destination, service, ship_date)
-    when = found.date or add_business_days(_acceptance_day(ship_date), found.days)
-    cache.set(key, [found.days, when.isoformat()], STANDARDS_CACHE_SECONDS)
-    return found.days, when, "usps_standards"
+        quotes = prices_mapper.parse_total_rates(ensure_ok(prices_answer).json())
+    except UspsError as exc:
+        raise _refused(exc.text, USPS_PATHS.get(exc.field, ""), "carrier_refused") from exc
+    if cached is not None:
+        deliveries = {
+            Service(name): (days, date.fromisoformat(when) if when else None, "usps_standards")
+            for name, (days, when) in cached.items()
+        }
+    else:
+        deliveries = {}
+        for (service, call), answer in zip(standard_calls.items(), standard_answers, strict=True):
+            found = None
+            if not isinstance(answer, Exception):
+                found = standards.delivery_read(answer, call, weight_lb=weight)
+            if found is not None:
+                when = found.date or add_business_days(_acceptance_day(ship_date), found.days)
+                deliveries[service] = (found.days, when, "usps_standards")
+        if len(deliveries) == len(services):
+            stored = {s.value: [d[0], d[1].isoformat()] for s, d in deliveries.items()}
+            cache.set(key, stored, STANDARDS_CACHE_SECONDS)
+    for service in services:
+        # The delivery date is a nicety: where USPS gave none, the zone table stands in.
+        if service not in deliveries:
+            deliveries[service] = _table_delivery(origin, destination, service, ship_date)
+    return quotes, deliveries
+
+
+def _standards_key(client: UspsClient, origin, destination, services, weight, ship_date) -> str:
+    """One cache entry per USPS app, lane, services, weight band and date, a day long."""
+    parts = [client.token_key, origin.zip_code[:5], destination.zip_code[:5]]
+    parts += [",".join(s.value for s in services), "heavy" if weight >= 1 else "light"]
+    parts.append(ship_date.isoformat())
+    return "mailorders:rates:standards:v2:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 # --- sandbox accounts: deterministic ---------------------------------------------------------

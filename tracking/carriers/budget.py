@@ -40,6 +40,26 @@ def take_slot(*, carrier: str, per_hour: int, kind: str, now: datetime | None = 
         CarrierRequest.objects.create(carrier=carrier, kind=kind, sent_at=now)
 
 
+def take_slots(
+    *, carrier: str, per_hour: int, kinds: list[str], now: datetime | None = None
+) -> None:
+    """Record `len(kinds)` requests sent together, in one transaction: all of them fit in the
+    budget or none is taken (BudgetExhausted)."""
+    now = now or timezone.now()
+    CarrierBudget.objects.get_or_create(carrier=carrier)
+    with transaction.atomic():
+        budget = CarrierBudget.objects.select_for_update().get(carrier=carrier)
+        if budget.blocked_until and budget.blocked_until > now:
+            raise BudgetExhausted(carrier, budget.blocked_until)
+        recent = CarrierRequest.objects.filter(carrier=carrier, sent_at__gt=now - WINDOW)
+        if recent.count() + len(kinds) > per_hour:
+            oldest = recent.order_by("sent_at").values_list("sent_at", flat=True).first()
+            raise BudgetExhausted(carrier, (oldest or now) + WINDOW)
+        CarrierRequest.objects.bulk_create(
+            [CarrierRequest(carrier=carrier, kind=kind, sent_at=now) for kind in kinds]
+        )
+
+
 def remaining(*, carrier: str, per_hour: int, now: datetime | None = None) -> int:
     now = now or timezone.now()
     used = CarrierRequest.objects.filter(carrier=carrier, sent_at__gt=now - WINDOW).count()

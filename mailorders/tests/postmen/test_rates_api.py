@@ -5,6 +5,7 @@ one; kept, listed and read again in Postmen's shapes."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from datetime import date
 
 import pytest
@@ -130,9 +131,19 @@ def test_get_answers_the_same_rate_and_only_to_its_partner(api, other_api, accou
 
 
 def test_the_list_pages_newest_first_in_a_constant_number_of_queries(
-    api, other_api, other_partner, account
+    api, other_api, other_partner, account, time_machine
 ):
-    made = [shop(api, account)["id"] for _ in range(3)]
+    # The clock moves only between requests: a new throttle second, or the key's last-used
+    # time falling due, would add a query to whichever request met it.
+    start = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)
+    moments = (start + dt.timedelta(seconds=n) for n in range(100))
+    time_machine.move_to(next(moments), tick=False)
+
+    def made() -> str:
+        time_machine.move_to(next(moments), tick=False)
+        return shop(api, account)["id"]
+
+    first_three = [made() for _ in range(3)]
     theirs = shop(other_api, ShipperAccount.objects.create(partner=other_partner, description="T"))
 
     def listed(**params):
@@ -140,14 +151,16 @@ def test_the_list_pages_newest_first_in_a_constant_number_of_queries(
             data = ok(api.get(f"{PREFIX}/rates", params))
         return data, len(queries)
 
-    first, few = listed(limit=2)
-    assert [r["id"] for r in first["rates"]] == made[::-1][:2] and first["next_token"]
-    rest, _ = listed(limit=2, next_token=first["next_token"])
-    assert [r["id"] for r in rest["rates"]] == [made[0]] and not rest["next_token"]
+    ok(api.get(f"{PREFIX}/rates"))  # this second's throttle window and the key, warm
+    page, few = listed(limit=2)
+    assert [r["id"] for r in page["rates"]] == first_three[::-1][:2] and page["next_token"]
+    rest, _ = listed(limit=2, next_token=page["next_token"])
+    assert [r["id"] for r in rest["rates"]] == [first_three[0]] and not rest["next_token"]
     for _ in range(12):
-        shop(api, account)
-    many_page, many = listed(limit=15)
-    assert len(many_page["rates"]) == 15 and many == few  # no query per rate quote
+        made()
+    ok(api.get(f"{PREFIX}/rates"))
+    big_page, many = listed(limit=15)
+    assert len(big_page["rates"]) == 15 and many == few  # no query per rate quote
     assert [r["id"] for r in ok(other_api.get(f"{PREFIX}/rates"))["rates"]] == [theirs["id"]]
 
 
@@ -214,7 +227,7 @@ def test_a_destination_usps_refuses_express_to_gets_the_others(api, live, usps):
 
 
 def test_service_standards_out_of_reach_fall_back_to_the_zone_table(api, live, usps):
-    usps.fail_next("standards", 3, status=503)
+    usps.fail_next("standards", 6, status=503)  # the fast path and each retry
     rates = shop(api, live)["rates"]
     assert all(r["delivery_date"] and r["transit_time"] for r in rates)
 

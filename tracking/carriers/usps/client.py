@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
@@ -55,6 +57,31 @@ class CredentialsRefused(CarrierUnavailable):
         )
         self.status = status
         self.usps_message = message
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request of `UspsClient.call_all`."""
+
+    kind: str
+    method: str
+    path: str
+    params: dict | None = None
+    json: object = None
+    headers: dict = field(default_factory=dict)
+
+
+_POOL_LOCK = threading.Lock()
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Threads that only send HTTP (never touch the database), shared by the process."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="usps-http")
+        return _POOL
 
 
 @dataclass(frozen=True)
@@ -145,6 +172,54 @@ class UspsClient:
             if payment is not None:
                 payment.forget(paid)
         return response
+
+    def call_all(self, calls: list[Call]) -> list[requests.Response | Exception]:
+        """Several requests that change nothing at USPS (searches, lookups: a lost answer is
+        simply asked again) sent at once: one token, the budget's slots taken together,
+        the HTTP in parallel threads (no database work in them). Any answer the fast path
+        cannot take as it is (a transport error or 5xx when retries are allowed, 401, 429) is
+        sent again through `call`, with its retries. Each result is the response, or the
+        CarrierUnavailable / BudgetExhausted that request ended in."""
+        token = tokens.get_token(carrier=self.token_key, fetch=self._fetch_token)
+        budget.take_slots(
+            carrier=self.budget_key, per_hour=self.per_hour, kinds=[c.kind for c in calls]
+        )
+        futures = [_pool().submit(self._send_once, c, token) for c in calls]
+        results: list[requests.Response | Exception] = []
+        for call, future in zip(calls, futures, strict=True):
+            response = future.result()
+            failed = response is None or response.status_code >= 500
+            if failed and not self.max_retries:
+                problem = "no answer" if response is None else f"HTTP {response.status_code}"
+                response = CarrierUnavailable(f"USPS {call.kind} request failed: {problem}")
+            elif failed or response.status_code in (401, 429):
+                try:
+                    response = self.call(
+                        call.kind,
+                        call.method,
+                        call.path,
+                        json=call.json,
+                        params=call.params,
+                        headers=call.headers,
+                    )
+                except (CarrierUnavailable, budget.BudgetExhausted) as exc:
+                    response = exc
+            results.append(response)
+        return results
+
+    def _send_once(self, call: Call, token: str) -> requests.Response | None:
+        try:
+            return self.session.request(
+                call.method,
+                f"{self.base_url}{call.path}",
+                timeout=self.timeout,
+                params=call.params,
+                json=call.json,
+                headers={"Authorization": f"Bearer {token}", **call.headers},
+            )
+        except requests.RequestException as exc:
+            logger.warning("USPS %s request failed: %s", call.kind, exc)
+            return None
 
     # --- internals ----------------------------------------------------------------------
 
