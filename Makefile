@@ -23,7 +23,7 @@ PYTEST_ARGS ?=
 # Debian packages WeasyPrint (PDFs) and the browser tests (Chromium) need.
 SYSTEM_PACKAGES := chromium libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-.PHONY: help run test lint venv install install-dev system-packages
+.PHONY: help run test lint venv install install-dev system-packages sdk-venvs
 
 help:
 	@echo "make run    set up shipdesk with demo data and serve http://$(ADDR):$(PORT) (Ctrl-C stops)"
@@ -134,7 +134,7 @@ run: install .env
 	echo "A shipdesk process ended on its own (exit status $$status)." >&2
 	stop 1
 
-test: install-dev system-packages
+test: install-dev system-packages sdk-venvs
 	@report=$$(mktemp)
 	trap 'rm -f "$$report"' EXIT
 	set +e
@@ -148,6 +148,12 @@ test: install-dev system-packages
 	suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
 	ran = sum(int(s.get("tests", 0)) - int(s.get("skipped", 0)) for s in suites)
 	sys.exit(0 if ran > 0 else "pytest ran no tests (all were skipped or deselected): that is a failure.")' "$$report"
+
+# The official AfterShip SDKs (2.0.2 for 2024-04, 10.0.0 for 2026-07), each in its own
+# virtualenv under var/sdk/ (their package `tracking` would shadow shipdesk's app), pinned in
+# .ci/sdk-*.txt and made again only when those change.
+sdk-venvs: venv
+	@"$(PY)" tracking/tests/sdk/venvs.py
 
 # On Debian as root, install the system packages WeasyPrint and Chromium need (only the missing).
 system-packages:

@@ -53,6 +53,19 @@ def trackings_filter(qs, params: dict):
         qs = qs.filter(tracking_number__in=params["tracking_numbers"])
     if params.get("return_to_sender") is not None:
         qs = qs.filter(return_to_sender=params["return_to_sender"])
+    # 2026-07's own filters
+    if params.get("courier_destination_country_region"):
+        codes = params["courier_destination_country_region"]
+        qs = qs.filter(
+            Q(courier_destination_country_iso3__in=codes)
+            | Q(courier_destination_country_iso3="", destination_country_iso3__in=codes)
+        )
+    for tag in params.get("shipment_tags") or []:
+        # As JSON text (SQLite has no JSON containment); SQLite keeps non-ASCII escaped.
+        spellings = {json.dumps(tag), json.dumps(tag, ensure_ascii=False)}
+        qs = qs.filter(Q.create([("shipment_tags__icontains", x) for x in spellings], "OR"))
+    if params.get("transit_time") is not None:
+        qs = qs.filter(tag=Tag.DELIVERED, delivery_time=params["transit_time"])
     return qs
 
 
@@ -78,12 +91,12 @@ def keyword_q(keyword: str, *, indexed: bool = False) -> Q:
     if number:  # a keyword of dashes and spaces only would be a prefix of every number
         q |= Q(tracking_number__startswith=number)
     if len(keyword) >= 3:
-        q |= Q(custom_fields__icontains=keyword)
+        q |= Q(custom_fields__icontains=keyword) | Q(customers__icontains=keyword)
         # SQLite keeps JSON as text with non-ASCII characters escaped (`\u00e9`) and quotes
         # escaped everywhere: search that spelling too.
         escaped = json.dumps(keyword)[1:-1]
         if escaped != keyword:
-            q |= Q(custom_fields__icontains=escaped)
+            q |= Q(custom_fields__icontains=escaped) | Q(customers__icontains=escaped)
     return q
 
 

@@ -2,10 +2,11 @@
 
 from rest_framework import serializers
 
-from shipdesk.api import PartnerAPIView, aftership_response
+from shipdesk.api import aftership_response
 from shipdesk.jsontypes import JSONTypesMixin
 from tracking import numbers
 from tracking.api import schema as doc
+from tracking.api.views import VersionedView
 from tracking.carriers.registry import SUPPORTED_SLUGS
 
 COURIERS = {
@@ -25,12 +26,7 @@ COURIERS = {
 COURIERS_TAGS = ["Couriers"]
 
 
-def couriers_answer(slugs):
-    couriers = [COURIERS[slug] for slug in slugs]
-    return aftership_response({"total": len(couriers), "couriers": couriers})
-
-
-class CourierListView(PartnerAPIView):
+class CourierListView(VersionedView):
     schema = doc.PartnerAutoSchema()
 
     @doc.operation(
@@ -40,7 +36,7 @@ class CourierListView(PartnerAPIView):
         responses=doc.responses(doc.CourierListResponse, 401, 429),
     )
     def get(self, request):
-        return couriers_answer(SUPPORTED_SLUGS)
+        return aftership_response(self.version.couriers(SUPPORTED_SLUGS))
 
 
 class AllCouriersView(CourierListView):
@@ -52,7 +48,7 @@ class AllCouriersView(CourierListView):
         responses=doc.responses(doc.CourierListResponse, 401, 429),
     )
     def get(self, request):
-        return couriers_answer(SUPPORTED_SLUGS)
+        return aftership_response(self.version.couriers(SUPPORTED_SLUGS))
 
 
 class DetectSerializer(JSONTypesMixin, serializers.Serializer):
@@ -72,7 +68,7 @@ DetectBody = doc.request_body(
 )
 
 
-class CourierDetectView(PartnerAPIView):
+class CourierDetectView(VersionedView):
     schema = doc.PartnerAutoSchema()
 
     @doc.operation(
@@ -84,11 +80,9 @@ class CourierDetectView(PartnerAPIView):
         responses=doc.responses(doc.CourierListResponse, 400, 401, 415, 429),
     )
     def post(self, request):
-        from tracking.api.views import _body, _validated
-
-        data = _validated(DetectSerializer, _body(request, "tracking"))
+        data = self.version.detect_input(request)
         detected = numbers.detect_slugs(data["tracking_number"])
         wanted = {slug.lower() for slug in data.get("slug", []) if slug}
         if wanted:
             detected = [s for s in detected if s in wanted]
-        return couriers_answer([s for s in detected if s in COURIERS])
+        return aftership_response(self.version.couriers(detected))

@@ -78,7 +78,10 @@ SHIPMENT_COLUMNS = [
     "order_date",
     "order_tags",
     "order_promised_delivery_date",
+    "order_promised_delivery_date_min",
+    "order_promised_delivery_date_max",
     "customer_name",
+    "customers",
     "custom_fields",
     "delivery_type",
     "pickup_location",
@@ -89,6 +92,7 @@ SHIPMENT_COLUMNS = [
     "shipment_weight_unit",
     "shipment_package_count",
     "shipment_tags",
+    "shipment_direction",
     "signature_requirement",
     "signed_by",
     "delivery_time",
@@ -138,6 +142,7 @@ CHECKPOINT_COLUMNS = [
     "latitude",
     "longitude",
     "utc_offset_minutes",
+    "chain_hash",
 ]
 
 
@@ -211,16 +216,20 @@ CHECKPOINT_ROWS = Checkpoint.objects.order_by("checkpoint_time", "id").values(
 )
 
 
-def trackings_data(ids: list[int], *, fields: set[str] | None = None) -> list[dict]:
+def trackings_data(ids: list[int], *, fields: set[str] | None = None, shape=None) -> list[dict]:
     """The tracking objects of these shipments, in this order: three queries whatever their
     number, and only the columns shown are read (no model objects are built)."""
     rows = SHIPMENT_ROWS.filter(id__in=ids)
-    return rows_data({row["id"]: row for row in rows}, ids, fields=fields)
+    return rows_data({row["id"]: row for row in rows}, ids, fields=fields, shape=shape)
 
 
-def rows_data(rows: dict[int, Mapping], ids: list[int], *, fields: set[str] | None = None):
+def rows_data(
+    rows: dict[int, Mapping], ids: list[int], *, fields: set[str] | None = None, shape=None
+):
     """Tracking objects of shipment rows ({id: SHIPMENT_ROWS row}, shown in the order of
-    `ids`): their subscribers and checkpoints in two queries."""
+    `ids`): their subscribers and checkpoints in two queries. `shape` builds each object
+    (keyword arguments as `_tracking`'s; by default the 2024-04 one)."""
+    shape = shape or _tracking
     subscribers = defaultdict(list)
     for shipment_id, channel, address in SUBSCRIBER_ROWS.filter(shipment_id__in=ids):
         subscribers[shipment_id].append((channel, address))
@@ -228,7 +237,7 @@ def rows_data(rows: dict[int, Mapping], ids: list[int], *, fields: set[str] | No
     for cp in CHECKPOINT_ROWS.filter(shipment_id__in=ids):
         checkpoints[cp["shipment_id"]].append(cp)
     return [
-        _tracking(rows[i], subscribers=subscribers[i], checkpoints=checkpoints[i], fields=fields)
+        shape(rows[i], subscribers=subscribers[i], checkpoints=checkpoints[i], fields=fields)
         for i in ids
         if i in rows
     ]

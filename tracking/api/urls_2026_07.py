@@ -3,11 +3,29 @@
 Trackings are named by id only in this version (no slug + number paths).
 """
 
-from django.urls import re_path
+from django.urls import path, re_path
 
 from shipdesk.api import NotFoundView
+from tracking.api import couriers, edd, views
+from tracking.api.versions.v2026_07 import VERSION
 
-urlpatterns = []
+BY_ID = "<str:tracking_id>"
+
+
+def route(url: str, view, name: str):
+    return path(url, view.as_view(version=VERSION), name=f"api-2026-07-{name}")
+
+
+urlpatterns = [
+    route("trackings", views.TrackingListView, "trackings"),
+    route(f"trackings/{BY_ID}", views.TrackingDetailView, "tracking"),
+    route(f"trackings/{BY_ID}/retrack", views.RetrackView, "retrack"),
+    route(f"trackings/{BY_ID}/mark-as-completed", views.MarkCompletedView, "complete"),
+    route("couriers", couriers.CourierListView, "couriers"),
+    route("couriers/detect", couriers.CourierDetectView, "couriers-detect"),
+    route("estimated-delivery-date/predict", edd.PredictView, "edd-predict"),
+    route("estimated-delivery-date/predict-batch", edd.PredictBatchView, "edd-predict-batch"),
+]
 
 # --- courier-connections routes go here (tracking/api/courier_connections.py) ---
 urlpatterns += []

@@ -1,26 +1,27 @@
-"""AfterShip Tracking API 2024-04, served by shipdesk. Thin: validate, call a service, shape.
+"""AfterShip's Tracking API, served by shipdesk. Thin: validate, call a service, shape.
 
-Each operation's OpenAPI description sits beside it (`@extend_schema`); the shapes it names are in
-`tracking.api.schema`.
+The version (tracking.api.versions) reads the request and shapes the answer; each route names it
+(`View.as_view(version=...)`, 2024-04 by default). Each operation's OpenAPI description sits
+beside it (`@extend_schema`); the shapes it names are in `tracking.api.schema`.
 """
 
 from __future__ import annotations
-
-from rest_framework.request import Request
 
 from shipdesk.api import APIError, PartnerAPIView, aftership_response
 from tracking import numbers, selectors
 from tracking.api import representation as rep
 from tracking.api import schema as doc
 from tracking.api import serializers as s
+from tracking.api.versions import v2024_04
+from tracking.api.versions.base import json_object, validated
 from tracking.models import Shipment
 from tracking.services import lifecycle
 from tracking.services.shipments import ShipmentError, shipment_create
 
 # AfterShip meta codes for the errors partners' clients know.
-CODE_EXISTS = 4003
+CODE_EXISTS = v2024_04.CODE_EXISTS
 CODE_NOT_FOUND = 4004
-CODE_RETRACK_NOT_ALLOWED = 4016
+CODE_RETRACK_NOT_ALLOWED = v2024_04.CODE_RETRACK_NOT_ALLOWED
 
 TRACKINGS, CHECKPOINTS, NOTIFICATIONS = ["Trackings"], ["Last checkpoint"], ["Notifications"]
 
@@ -48,33 +49,25 @@ NotificationBody = doc.request_body(
 )
 
 
-def _shipment_error(exc: ShipmentError) -> APIError:
-    code = {"exists": CODE_EXISTS}.get(
-        exc.code, CODE_RETRACK_NOT_ALLOWED if exc.code.startswith("retrack") else 400
-    )
-    return APIError(str(exc), code=code, field=exc.field)
-
-
-def _body(request: Request, wrapper: str) -> dict:
-    """Accept both AfterShip body shapes: {"tracking": {...}} and the flat object. (The
-    default parser, shipdesk.parsers.StrictJSONParser, has refused what cannot be stored.)"""
-    data = request.data
-    if not isinstance(data, dict):
-        raise APIError("The request body must be a JSON object.")
-    inner = data.get(wrapper, data)
-    if not isinstance(inner, dict):
-        raise APIError(f"`{wrapper}` must be an object.", field=wrapper)
-    return inner
-
-
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+_body = json_object
+_validated = validated
 
 
 def _not_found() -> APIError:
     return APIError("Tracking does not exist.", http_status=404, code=CODE_NOT_FOUND)
+
+
+class VersionedView(PartnerAPIView):
+    """A view of the tracking API in the version its route names."""
+
+    version = v2024_04.VERSION
+
+    def determine_version(self, request, *args, **kwargs):
+        return self.version.name, None
+
+    def tracking(self, shipment: Shipment) -> dict:
+        """The answer's data: the tracking as stored now (after a change)."""
+        return self.version.answer(self.version.trackings([shipment.pk])[0])
 
 
 class TrackingLookupMixin:
@@ -105,12 +98,7 @@ class TrackingLookupMixin:
         )
 
 
-def _tracking(shipment: Shipment) -> dict:
-    """The tracking object as stored now (after a change)."""
-    return rep.trackings_data([shipment.pk])[0]
-
-
-class TrackingListView(PartnerAPIView):
+class TrackingListView(VersionedView):
     schema = doc.PartnerAutoSchema()
 
     @doc.operation(
@@ -123,43 +111,10 @@ class TrackingListView(PartnerAPIView):
         responses=doc.responses(doc.TrackingListResponse, 400, 401, 429),
     )
     def get(self, request):
-        params = _validated(s.ListQuerySerializer, request.query_params)
-        page, limit = params["page"], params["limit"]
+        version = self.version
+        params = version.list_query(request, self.partner)
         qs = selectors.trackings_filter(Shipment.objects.filter(partner=self.partner), params)
-        total = qs.count()
-        offset = (page - 1) * limit
-        # Page ids first over the index, then the rows: deep pages stay cheap. A page past the
-        # end asks nothing more (and an offset too big for the database is never sent).
-        ids = []
-        if offset < total:
-            ids = list(
-                qs.order_by("-created_at", "-id").values_list("id", flat=True)[
-                    offset : offset + limit
-                ]
-            )
-        trackings = rep.trackings_data(ids, fields=params["fields"] or None)
-        has_next = page * limit < total
-        return aftership_response(
-            {
-                "page": page,
-                "limit": limit,
-                "count": total,
-                "keyword": params.get("keyword", ""),
-                "slug": ",".join(params["slug"]),
-                "origin": params["origin"],
-                "destination": params["destination"],
-                "tag": ",".join(params.get("tag") or []),
-                "fields": ",".join(sorted(params["fields"])),
-                "created_at_min": rep.iso(params.get("created_at_min")),
-                "created_at_max": rep.iso(params.get("created_at_max")),
-                "pagination": {
-                    "total": total,
-                    "has_next_page": has_next,
-                    "next_cursor": str(page + 1) if has_next else None,
-                },
-                "trackings": trackings,
-            }
-        )
+        return aftership_response(version.page(qs=qs, params=params, partner=self.partner))
 
     @doc.operation(
         operation_id="createTracking",
@@ -176,15 +131,15 @@ class TrackingListView(PartnerAPIView):
         },
     )
     def post(self, request):
-        data = _validated(s.TrackingCreateSerializer, _body(request, "tracking"))
+        data = self.version.create_input(request)
         try:
             shipment = shipment_create(partner=self.partner, source="api", **data)
         except ShipmentError as exc:
-            raise _shipment_error(exc) from exc
-        return aftership_response({"tracking": _tracking(shipment)}, http_status=201)
+            raise self.version.error(exc) from exc
+        return aftership_response(self.tracking(shipment), http_status=201)
 
 
-class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
+class TrackingDetailView(TrackingLookupMixin, VersionedView):
     @doc.operation(
         operation_id="getTrackingById",
         summary="Retrieve a tracking",
@@ -194,13 +149,13 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
         responses=doc.responses(doc.TrackingResponse, 400, 401, 404, 429),
     )
     def get(self, request, **kwargs):
-        params = _validated(s.DetailQuerySerializer, request.query_params)
+        params = self.version.detail_query(request)
         rows = list(self.lookup(rep.SHIPMENT_ROWS)[:1])
         if not rows:
             raise _not_found()
         row = rows[0]
-        (tracking,) = rep.rows_data({row["id"]: row}, [row["id"]], fields=params.get("fields"))
-        return aftership_response({"tracking": tracking})
+        (tracking,) = self.version.rows({row["id"]: row}, [row["id"]], fields=params.get("fields"))
+        return aftership_response(self.version.answer(tracking))
 
     @doc.operation(
         operation_id="updateTrackingById",
@@ -212,9 +167,9 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
     )
     def put(self, request, **kwargs):
         shipment = self.get_shipment()
-        data = _validated(s.TrackingFieldsSerializer, _body(request, "tracking"))
+        data = self.version.update_input(request)
         lifecycle.shipment_update(shipment=shipment, actor=self.actor, **data)
-        return aftership_response({"tracking": _tracking(shipment)})
+        return aftership_response(self.tracking(shipment))
 
     @doc.operation(
         operation_id="patchTrackingById",
@@ -236,15 +191,15 @@ class TrackingDetailView(TrackingLookupMixin, PartnerAPIView):
     )
     def delete(self, request, **kwargs):
         shipment = self.get_shipment()
-        short = rep.tracking_short(shipment)
+        deleted = self.version.deleted(shipment)
         try:
             lifecycle.shipment_delete(shipment=shipment, actor=self.actor)
         except ShipmentError as exc:
-            raise _shipment_error(exc) from exc
-        return aftership_response({"tracking": short})
+            raise self.version.error(exc) from exc
+        return aftership_response(deleted)
 
 
-class RetrackView(TrackingLookupMixin, PartnerAPIView):
+class RetrackView(TrackingLookupMixin, VersionedView):
     @doc.operation(
         operation_id="retrackTrackingById",
         summary="Retrack an expired tracking",
@@ -262,11 +217,11 @@ class RetrackView(TrackingLookupMixin, PartnerAPIView):
         try:
             lifecycle.shipment_retrack(shipment=shipment, actor=self.actor)
         except ShipmentError as exc:
-            raise _shipment_error(exc) from exc
-        return aftership_response({"tracking": _tracking(shipment)})
+            raise self.version.error(exc) from exc
+        return aftership_response(self.tracking(shipment))
 
 
-class MarkCompletedView(TrackingLookupMixin, PartnerAPIView):
+class MarkCompletedView(TrackingLookupMixin, VersionedView):
     @doc.operation(
         operation_id="markTrackingCompletedById",
         summary="Mark a tracking as completed",
@@ -278,15 +233,17 @@ class MarkCompletedView(TrackingLookupMixin, PartnerAPIView):
     )
     def post(self, request, **kwargs):
         shipment = self.get_shipment()
-        body = request.data
-        data = _validated(s.MarkCompletedSerializer, body if isinstance(body, dict) else {})
+        data = self.version.complete_input(request)
         lifecycle.shipment_mark_completed(
-            shipment=shipment, reason=data["reason"], actor=self.actor
+            shipment=shipment,
+            reason=data["reason"],
+            event_datetime=data.get("event_datetime"),
+            actor=self.actor,
         )
-        return aftership_response({"tracking": _tracking(shipment)})
+        return aftership_response(self.tracking(shipment))
 
 
-class LastCheckpointView(TrackingLookupMixin, PartnerAPIView):
+class LastCheckpointView(TrackingLookupMixin, VersionedView):
     @doc.operation(
         operation_id="getCheckpointByTrackingId",
         summary="Get last checkpoint",
@@ -316,7 +273,7 @@ class LastCheckpointView(TrackingLookupMixin, PartnerAPIView):
         )
 
 
-class NotificationView(TrackingLookupMixin, PartnerAPIView):
+class NotificationView(TrackingLookupMixin, VersionedView):
     """Who is notified of a tracking's changes; the subclasses add and remove them."""
 
     http_method_names = ["get", "options"]
@@ -336,7 +293,7 @@ class NotificationView(TrackingLookupMixin, PartnerAPIView):
         try:
             change(shipment=shipment, emails=data.get("emails", []), smses=data.get("smses", []))
         except ShipmentError as exc:
-            raise _shipment_error(exc) from exc
+            raise self.version.error(exc) from exc
         return self._answer(shipment)
 
     def _answer(self, shipment):

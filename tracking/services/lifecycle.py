@@ -158,8 +158,12 @@ def shipment_retrack(
 
 
 @transaction.atomic
-def shipment_mark_completed(*, shipment: Shipment, reason: str, actor: Actor = SYSTEM) -> Shipment:
-    """A person's verdict: the tag follows the reason and auto-updating stops."""
+def shipment_mark_completed(
+    *, shipment: Shipment, reason: str, event_datetime=None, actor: Actor = SYSTEM
+) -> Shipment:
+    """A person's verdict: the tag follows the reason and auto-updating stops. `event_datetime`
+    (when it happened, as the partner says) is kept in the audit, and as the delivery time of
+    a delivered shipment the carrier gave none for."""
     subtag: Subtag = COMPLETED_REASON_SUBTAG[CompletedReason(reason)]
     tag_changed = shipment.tag != subtag.tag
     shipment.completed_reason = reason
@@ -170,25 +174,30 @@ def shipment_mark_completed(*, shipment: Shipment, reason: str, actor: Actor = S
     shipment.next_check_at = None
     if subtag == Subtag.EXCEPTION_011:
         shipment.return_to_sender = True
+    changed = [
+        "completed_reason",
+        "tag",
+        "subtag",
+        "subtag_message",
+        "active",
+        "next_check_at",
+        "return_to_sender",
+        "updated_at",
+    ]
+    if event_datetime and subtag == Subtag.DELIVERED_001 and not shipment.shipment_delivery_date:
+        shipment.shipment_delivery_date = event_datetime
+        changed.append("shipment_delivery_date")
     # Only the verdict's fields: others' changes since `shipment` was read stay.
-    shipment.save(
-        update_fields=[
-            "completed_reason",
-            "tag",
-            "subtag",
-            "subtag_message",
-            "active",
-            "next_check_at",
-            "return_to_sender",
-            "updated_at",
-        ]
-    )
+    shipment.save(update_fields=changed)
+    detail = {"reason": reason}
+    if event_datetime:
+        detail["event_datetime"] = event_datetime.isoformat()
     audit_record(
         actor=actor,
         action="shipment.mark_completed",
         summary=f"Marked {shipment} completed as {CompletedReason(reason).label}",
         targets=[shipment],
-        detail={"reason": reason},
+        detail=detail,
     )
     if tag_changed:
         subscribers_notify_later(shipment_ids=[shipment.pk])

@@ -226,14 +226,18 @@ def _documented(callback) -> bool:
     )
 
 
-def partner_endpoints(endpoints, **kwargs):
-    """Preprocessing hook: only the tracking API, without the catch-all 404 route (the other
-    APIs have descriptions of their own, e.g. tracking.pod.schema)."""
+def version_endpoints(endpoints, prefix: str):
     return [
         (path, regex, method, callback)
         for path, regex, method, callback in endpoints
-        if path.startswith("/tracking/") and _documented(callback)
+        if path.startswith(prefix) and _documented(callback)
     ]
+
+
+def partner_endpoints(endpoints, **kwargs):
+    """Preprocessing hook: only the tracking API 2024-04, without the catch-all 404 route (the
+    other APIs and versions have descriptions of their own, e.g. tracking.pod.schema)."""
+    return version_endpoints(endpoints, "/tracking/2024-04/")
 
 
 def _optional_bodies(result) -> None:
