@@ -60,7 +60,9 @@ ARCHIVE_TEMPLATES = 1_000
 ARCHIVE_CHECKPOINTS = 2
 DEEP_LIMIT = 200
 DEEP_SAMPLES = 15
-GOAL_RATIO = 0.5
+GOAL_GET_BARE = 0.3
+GOAL_LIST_BARE = 0.5
+GOAL_PLAIN = 0.9
 GOAL_DEEP = 2.0
 
 
@@ -744,10 +746,10 @@ def print_report(report: dict, options) -> None:
     print()
     print(_table(["scenario", "req/s (median run)", "p50 ms", "p99 ms", "runs req/s"], rows))
     print()
-    print(f"  API GET one / bare view     {get_ratio:.2f}  (goal >= {GOAL_RATIO}; the figure)")
-    print(f"  API list 100 / bare view    {list_ratio:.2f}  (goal >= {GOAL_RATIO}; the figure)")
-    print(f"  API GET one / plain Django  {get_reads:.2f}  (same reads: the API layer's share)")
-    print(f"  API list 100 / plain Django {list_reads:.2f}  (same reads: the API layer's share)")
+    print(f"  API GET one / bare view     {get_ratio:.2f}  (goal >= {GOAL_GET_BARE})")
+    print(f"  API list 100 / bare view    {list_ratio:.2f}  (goal >= {GOAL_LIST_BARE})")
+    print(f"  API GET one / plain Django  {get_reads:.2f}  (goal >= {GOAL_PLAIN}; the API layer)")
+    print(f"  API list 100 / plain Django {list_reads:.2f}  (goal >= {GOAL_PLAIN}; the API layer)")
     print()
     print(
         _table(
@@ -766,6 +768,8 @@ def print_report(report: dict, options) -> None:
     print(f"figure: api_get_rps = {median('API GET one tracking').rps:.0f} req/s")
     print(f"figure: api_get_ratio_vs_bare = {get_ratio:.2f} ratio")
     print(f"figure: api_list_ratio_vs_bare = {list_ratio:.2f} ratio")
+    print(f"figure: api_get_ratio_vs_plain = {get_reads:.2f} ratio")
+    print(f"figure: api_list_ratio_vs_plain = {list_reads:.2f} ratio")
     print(f"figure: api_create_rps = {median('API create').rps:.0f} req/s")
     print(f"figure: api_list_deep_over_first_page = {deep_ratio:.2f} ratio")
 
@@ -774,14 +778,16 @@ NOTE = """\
 Notes
   - "bare view" is plain Django (same middleware) answering the API's own JSON with
     JsonResponse: no DRF, no key lookup, no throttle, no database. The API side pays for the
-    key lookup, the per-key throttle (one atomic upsert in shipdesk_throttlewindow) and the
-    tracking's queries (one tracking: its row, subscribers and checkpoints; a list: count,
+    key (read from the process's memory, from the database twice a second), the per-key
+    throttle (one atomic upsert in shipdesk_throttlewindow; an INCR when CACHE_URL is Redis)
+    and the tracking's queries (one tracking: its row, subscribers and checkpoints; a list: count,
     page ids, rows, subscribers, checkpoints), read as column values (no model objects).
     "plain Django" does the API view's reads and representation in a plain view (no DRF,
     key, throttle): the gap between it and the bare view is the database and the
     representation, the gap between the API and it is DRF, the key lookup and the throttle.
     "couriers (floor)" answers a constant list: its rate is the most any endpoint can reach
-    with the key lookup and throttle as they are.
+    with the key lookup and throttle as they are. The API encodes with orjson (DRF's bytes),
+    the plain and bare views with Django's JsonResponse.
   - A list of 100 reads about 700 rows (100 trackings, 500 checkpoints, 100 subscribers) and
     writes about 15,000 JSON values; the bare view only serializes a document it already
     holds. So the list ratio is bounded by reading and shaping those rows in Python, which

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import math
 import time
-from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.memcached import BaseMemcachedCache
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
@@ -21,7 +23,6 @@ from django.core.exceptions import (
 )
 from django.db import connection
 from django.http import Http404
-from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.response import Response
@@ -30,11 +31,12 @@ from rest_framework.views import APIView
 
 from shipdesk.audit import Actor
 from shipdesk.models import ThrottleWindow
-from shipdesk.services import api_key_authenticate
+from shipdesk.services import api_key_authenticate, api_key_record_use
 
 logger = logging.getLogger(__name__)
 
-LAST_USED_PRECISION = timedelta(minutes=1)
+# A window's counter outlives its second (clocks of web servers may differ a little).
+THROTTLE_COUNTER_SECONDS = 5
 ERROR_TYPES = {
     400: "BadRequest",
     401: "Unauthorized",
@@ -84,7 +86,7 @@ class APIKeyAuthentication(BaseAuthentication):
 
 
 def throttle_count(*, key_id: int, window_start: int) -> int:
-    """Count one request of the key in the window and return the window's count so far.
+    """Count one request of the key in the window, in the database; the window's count so far.
 
     One INSERT … ON CONFLICT DO UPDATE … RETURNING (SQLite >= 3.35, PostgreSQL): atomic, so
     requests served by different processes at the same moment are each counted once. The first
@@ -104,8 +106,31 @@ def throttle_count(*, key_id: int, window_start: int) -> int:
     return used
 
 
+def cache_throttle_count(*, key_id: int, window_start: int) -> int:
+    """The same count in the shared cache: cache.incr, and cache.add for a window's first
+    request. Exact across processes only where incr is atomic (Redis's INCR, memcached's)."""
+    cache = caches["default"]
+    counter = f"api-throttle:{key_id}:{window_start}"
+    try:
+        return cache.incr(counter)
+    except ValueError:  # the window's first request (or a race with it: add lets one win)
+        cache.add(counter, 0, timeout=THROTTLE_COUNTER_SECONDS)
+        return cache.incr(counter)
+
+
+def counts_atomically(cache) -> bool:
+    """Whether the cache's incr is atomic across processes. Django's database and file caches
+    increment by a read then a write (two processes can both read 4 and write 5), and
+    local memory is per process: the throttle counts in the database beside them."""
+    backend = type(cache)
+    return issubclass(backend, (RedisCache, BaseMemcachedCache)) or backend.__module__.startswith(
+        "django_redis"
+    )
+
+
 class KeyRateThrottle(BaseThrottle):
-    """Requests per second per key, counted in the database (all web processes see it)."""
+    """Requests per second per key, counted where every web process sees the same count: the
+    shared cache when it counts atomically (Redis at scale), else the database."""
 
     def allow_request(self, request, view) -> bool:
         key = request.auth
@@ -113,7 +138,8 @@ class KeyRateThrottle(BaseThrottle):
             return True
         limit = key.rate_per_second or settings.API_RATE_PER_SECOND
         window = math.floor(time.time())
-        used = throttle_count(key_id=key.pk, window_start=window)
+        count = cache_throttle_count if counts_atomically(caches["default"]) else throttle_count
+        used = count(key_id=key.pk, window_start=window)
         self.reset_at = window + 1
         request.rate_limit = (limit, max(0, limit - used), self.reset_at)
         return used <= limit
@@ -140,11 +166,8 @@ class PartnerAPIView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        key = request.auth
-        if key is not None and (
-            key.last_used_at is None or timezone.now() - key.last_used_at > LAST_USED_PRECISION
-        ):
-            type(key).objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+        if request.auth is not None:
+            api_key_record_use(key=request.auth)
 
     def options(self, request, *args, **kwargs):
         """The methods are in `Allow`; the body is the envelope, as every other answer's is

@@ -105,9 +105,18 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared by every process: the database by default, Redis at scale. (The API throttle counts in
-# its own table, shipdesk.ThrottleWindow, with one atomic statement per request.)
-CACHES = {"default": env.cache("CACHE_URL", default="dbcache://shipdesk_cache")}
+# "default" is shared by every process: the database by default, Redis at scale. The API
+# throttle counts in it when it counts atomically across processes (Redis, memcached); else in
+# its own table, shipdesk.ThrottleWindow, with one atomic statement per request (see shipdesk.api).
+# "api_keys" is each process's own memory: API keys read within API_KEY_CACHE_SECONDS.
+CACHES = {
+    "default": env.cache("CACHE_URL", default="dbcache://shipdesk_cache"),
+    "api_keys": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "shipdesk-api-keys",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -172,12 +181,15 @@ TASKS = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["shipdesk.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["shipdesk.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "shipdesk.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 API_RATE_PER_SECOND = env.int("API_RATE_PER_SECOND", default=10)
+# How long a process answers from the API key it read (a revoked key is refused by every
+# process within this time; 0 reads the key for every request).
+API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=0.5)
 
 # OpenAPI of the partner API (/api/schema/, /api/docs/, /api/redoc/); see tracking.api.schema.
 SPECTACULAR_SETTINGS = {

@@ -1,8 +1,13 @@
 """API keys (the `as-api-key` header, revoked keys) and the per-key throttle with its headers."""
 
-import pytest
+import socket
+import uuid
+from datetime import UTC, datetime, timedelta
 
-from shipdesk.models import APIKey
+import pytest
+import time_machine
+
+from shipdesk.models import APIKey, ThrottleWindow
 from shipdesk.services import api_key_revoke
 from tracking.models import Shipment
 from tracking.tests.api.support import PartnerClient, error, impb, ok, url
@@ -83,6 +88,32 @@ def test_a_used_key_records_when(api):
     assert api.key.last_used_at is None
     ok(api.get(url("couriers")))
     assert APIKey.objects.get(pk=api.key.pk).last_used_at is not None
+
+
+def test_last_used_is_written_at_most_once_a_minute(api):
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        ok(api.get(url("couriers")))
+        traveller.shift(timedelta(seconds=30))
+        ok(api.get(url("couriers")))
+        assert APIKey.objects.get(pk=api.key.pk).last_used_at == start
+        traveller.shift(timedelta(seconds=31))
+        ok(api.get(url("couriers")))
+        assert APIKey.objects.get(pk=api.key.pk).last_used_at == start + timedelta(seconds=61)
+
+
+def test_a_busy_key_is_read_once_then_from_memory(api, django_assert_num_queries):
+    ok(api.get(url("couriers")))
+    with django_assert_num_queries(1):  # the throttle's count: no key lookup, no last_used
+        ok(api.get(url("couriers")))
+
+
+def test_a_changed_rate_applies_at_once_in_this_process(client_for, partner, clock):
+    api = client_for(partner, rate_per_second=5)
+    assert rate_headers(api.get(url("couriers")))[0] == 5
+    api.key.rate_per_second = 2
+    api.key.save(update_fields=["rate_per_second"])
+    assert rate_headers(api.get(url("couriers")))[:2] == (2, 0)
 
 
 # --- throttling --------------------------------------------------------------------------------
@@ -191,3 +222,43 @@ def test_unknown_routes_are_not_counted(client_for, partner, clock):
     for _ in range(3):
         error(api.get(url("no-such-thing")), 404)
     ok(api.get(url("couriers")))
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The shared cache in Redis (as at scale), under a key prefix of this test's own."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": f"t{uuid.uuid4().hex[:12]}",
+        },
+    }
+
+
+def test_with_redis_the_throttle_counts_there_with_the_same_answers(
+    redis_cache, client_for, partner, clock
+):
+    api = client_for(partner, rate_per_second=2)
+    twin = PartnerClient(api.raw_key)
+
+    answers = [c.get(url("couriers")) for c in (api, twin, api)]
+
+    assert [r.status_code for r in answers] == [200, 200, 429]
+    reset = int(clock.now) + 1
+    assert [rate_headers(r) for r in answers] == [(2, 1, reset), (2, 0, reset), (2, 0, reset)]
+    assert answers[2]["Retry-After"] == "1"
+    assert error(answers[2], 429)["type"] == "TooManyRequests"
+    assert not ThrottleWindow.objects.exists()  # nothing written per request in the database
+    clock.now += 1
+    assert rate_headers(ok_response(api.get(url("couriers")))) == (2, 1, reset + 1)
+
+
+def ok_response(response):
+    ok(response)
+    return response
