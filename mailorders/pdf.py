@@ -25,6 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from mailorders.choices import PAGE_SIZES, LetterSize
+from mailorders.micr import micr_font_family
 from mailorders.models import Cheque, Contact, MailOrder
 
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "pdf" / "mailorders" / "order.css"
@@ -266,6 +267,7 @@ def cheque_context(order: Cheque) -> dict:
         "bank": order.bank_account,
         "amount_words": amount_in_words(order.amount, order.currency_code),
         "amount_figures": amount_in_figures(order.amount, order.currency_code),
+        "micr_font": micr_font_family(),
     }
 
 

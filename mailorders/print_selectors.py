@@ -63,6 +63,17 @@ class BatchKey:
         return cls(parts[0], parts[1], parts[2] == "1", parts[3] == "1", parts[4], parts[5] == "1")
 
 
+def batch_key_of(batch: PrintBatch) -> BatchKey:
+    return BatchKey(
+        object_type=batch.object_type,
+        size=batch.size,
+        color=batch.color,
+        double_sided=batch.double_sided,
+        mailing_class=batch.mailing_class,
+        live=batch.live,
+    )
+
+
 def _in_queue(model) -> QuerySet:
     elsewhere = PrintJob.objects.filter(object_type=model.OBJECT, order_id=OuterRef("pk")).exclude(
         house=IN_HOUSE

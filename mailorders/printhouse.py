@@ -35,8 +35,9 @@ happened through `mailorders.services.printhouse`:
   `order_progress`, so every step is audited and sends its `<object>.updated` webhook. A status
   the order already has (or has passed) changes nothing: reports may repeat or arrive late.
   `tracking_number=` gives a certified or registered order the number printed on the piece
-  (through `order_tracking_number_set`, which makes and links the tracked Shipment) before it is
-  processed for delivery; without one, `order_progress` generates a number.
+  (its tracked Shipment is made and linked) in the same step that processes it for delivery
+  (or, reported later, through `order_tracking_number_set`); without one, `order_progress`
+  generates a number.
   `status="cancelled"` records a cancellation the house made (only while `ready`).
 - IMb scans go through `mailorders.services.imb.imb_scans_apply`, as the IV-MTR feed does.
 """

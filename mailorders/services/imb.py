@@ -13,10 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from mailorders.choices import IMbStatus
+from mailorders.choices import IMbStatus, OrderStatus
 from mailorders.selectors import order_for_id
 from mailorders.services.common import order_audit, order_event_emit, order_locked
 from shipdesk.audit import SYSTEM, Actor
+
+# A piece USPS has out for delivery (or has sent back) has left the print house's hands: the
+# order is completed.
+COMPLETING_SCANS = {IMbStatus.OUT_FOR_DELIVERY, IMbStatus.RETURNED_TO_SENDER}
 
 
 @dataclass
@@ -36,7 +40,8 @@ class IMbScan:
 
 def imb_scans_apply(*, scans: list[IMbScan], actor: Actor = SYSTEM) -> IMbReport:
     """Apply USPS Intelligent Mail barcode scans: each sets imbStatus, imbDate and imbZIPCode
-    unless the order already has a later scan (feeds may repeat or arrive out of order)."""
+    unless the order already has a later scan (feeds may repeat or arrive out of order). A
+    mailed order (processed for delivery) out for delivery or returned is completed."""
     report = IMbReport()
     for scan in scans:
         order = order_for_id(scan.order_id)
@@ -54,10 +59,24 @@ def imb_scans_apply(*, scans: list[IMbScan], actor: Actor = SYSTEM) -> IMbReport
             order.imb_status = scan.status
             order.imb_date = scan.date
             order.imb_zip_code = scan.zip_code
+            completes = (
+                scan.status in COMPLETING_SCANS
+                and order.status == OrderStatus.PROCESSED_FOR_DELIVERY
+            )
+            if completes:
+                order.status = OrderStatus.COMPLETED
             order.save()
             order_audit(
                 actor, order, "imb", f"{order}: IMb {scan.status} at {scan.zip_code or '?'}"
             )
+            if completes:
+                order_audit(
+                    actor,
+                    order,
+                    "progress",
+                    f"{order}: {OrderStatus.PROCESSED_FOR_DELIVERY} → {OrderStatus.COMPLETED} "
+                    f"(IMb {scan.status})",
+                )
             order_event_emit(order=order, kind="updated")
             report.applied += 1
     return report

@@ -229,11 +229,13 @@ def order_cancel(
     return order
 
 
-def order_progress(*, order: MailOrder, actor: Actor = SYSTEM, live_ok: bool = False) -> MailOrder:
+def order_progress(
+    *, order: MailOrder, actor: Actor = SYSTEM, live_ok: bool = False, tracking_number: str = ""
+) -> MailOrder:
     """Move an order one step on: ready → printing → processed_for_delivery → completed. A
     certified or registered order gets its tracking number (and Shipment) when it is processed
-    for delivery. Partners progress test orders only; the print house (admin) passes
-    `live_ok`."""
+    for delivery: `tracking_number` (the one printed on the piece) or a generated one. Partners
+    progress test orders only; the print house (admin) passes `live_ok`."""
     with transaction.atomic():
         order = order_locked(order)
         if order.live and not live_ok:
@@ -256,7 +258,7 @@ def order_progress(*, order: MailOrder, actor: Actor = SYSTEM, live_ok: bool = F
             and order.extra_service
             and not order.tracking_number
         ):
-            _tracking_number_assign(order, generate_tracking_number(order))
+            _tracking_number_assign(order, tracking_number or generate_tracking_number(order))
         order.save()
         order_audit(actor, order, "progress", f"{order}: {previous} → {next_status}")
         order_event_emit(order=order, kind="updated")

@@ -127,12 +127,14 @@ def print_status_report(
             tracking_number
             and order.extra_service
             and not order.tracking_number
-            and target >= STATUS_ORDER.index(OrderStatus.PROCESSED_FOR_DELIVERY)
-        ):
+            and order.status == OrderStatus.PROCESSED_FOR_DELIVERY
+        ):  # a number reported after the fact
             order = order_tracking_number_set(
                 order=order, tracking_number=tracking_number, actor=actor
             )
         while STATUS_ORDER.index(order.status) < target:
             assert NEXT_STATUS[order.status]
-            order = order_progress(order=order, actor=actor, live_ok=True)
+            order = order_progress(
+                order=order, actor=actor, live_ok=True, tracking_number=tracking_number
+            )
     return order

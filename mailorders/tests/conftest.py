@@ -4,13 +4,16 @@ partners, a sandbox shipper account."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from pytest_httpserver import HTTPServer
 from rest_framework.test import APIClient
 
 from mailorders.models import PrintJob, PrintRoute, ShipperAccount
 from mailorders.printhouse import PROVIDER
 from mailorders.tests.fake_print_provider import FakePrintProvider
+from shipdesk.roles import PRINT_ROOM
 from shipdesk.services import api_key_create
+from shipdesk.webhooks.models import EventType, Webhook
 
 PREFIX = "/print-mail/v1"
 TO = {
@@ -168,3 +171,32 @@ def forwarded(create_letter, django_capture_on_commit_callbacks):
         return PrintJob.objects.get(order_id=data["id"])
 
     return make
+
+
+@pytest.fixture
+def printer_user(django_user_model):
+    """A member of the Print room group (the print queue's people)."""
+    user = django_user_model.objects.create_user("printer", password="pw-printer-1")
+    user.groups.add(Group.objects.get(name=PRINT_ROOM))
+    return user
+
+
+@pytest.fixture
+def printer_client(client, printer_user):
+    client.force_login(printer_user)
+    return client
+
+
+@pytest.fixture
+def order_webhook(partner):
+    """A test-mode webhook of the partner's for print-mail updates (so their events are kept)."""
+    return Webhook.objects.create(
+        partner=partner,
+        url="http://127.0.0.1:9/hook",
+        enabled_events=[
+            EventType.LETTER_UPDATED,
+            EventType.POSTCARD_UPDATED,
+            EventType.CHEQUE_UPDATED,
+        ],
+        live=False,
+    )
