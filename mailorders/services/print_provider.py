@@ -264,7 +264,7 @@ def report_apply(*, job: PrintJob, report: mapper.ProviderReport) -> bool:
     actor = provider_actor(job.provider)
     with transaction.atomic():
         locked = _locked(job)
-        locked.external_status = report.raw_status
+        locked.external_status = mapper.newer_status(locked.external_status, report.raw_status)
         locked.external_id = locked.external_id or report.provider_order_id
         locked.save(update_fields=["external_status", "external_id", "updated_at"])
     before = (order.status, order.tracking_number, order.imb_date)

@@ -122,6 +122,24 @@ def report_parse(data) -> ProviderReport:
     )
 
 
+# How far along each provider status is: news of an earlier one (webhooks arrive out of order)
+# does not move the provider's status back.
+STATUS_RANK = {
+    OrderStatus.READY: 0,
+    OrderStatus.PRINTING: 1,
+    OrderStatus.PROCESSED_FOR_DELIVERY: 2,
+    OrderStatus.COMPLETED: 3,
+    OrderStatus.CANCELLED: 3,
+}
+
+
+def newer_status(known: str, reported: str) -> str:
+    """The provider status to keep: the reported one unless it is behind the known one."""
+    if STATUS_RANK.get(reported, -1) < STATUS_RANK.get(known, -1):
+        return known
+    return reported
+
+
 def _text(value, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
