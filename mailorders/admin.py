@@ -357,8 +357,13 @@ class LabelAdmin(LabelCreateMixin, LabelAddressMixin, ManagerActionsMixin, ReadO
     @admin.action(description="Cancel selected labels…", permissions=["manage"])
     def cancel_labels(self, request, queryset):
         plan = LabelPlan()
-        for label in queryset.select_related("partner").order_by("-created_at", "-id"):
-            if label.status == LabelStatus.CREATED:
+        labels = queryset.select_related("partner", "shipper_account")
+        for label in labels.order_by("-created_at", "-id"):
+            # A USPS cancel left unanswered (CANCELLING) is asked again, never twice at USPS.
+            unanswered = (
+                label.status == LabelStatus.CANCELLING and not label.shipper_account.sandbox
+            )
+            if label.status == LabelStatus.CREATED or unanswered:
                 plan.labels.append(label)
             else:
                 plan.refused.append((label, _status_refusal(label)))
