@@ -27,17 +27,25 @@ def _chain_order(checkpoint: Checkpoint):
     return (checkpoint.checkpoint_time, checkpoint.event_key)
 
 
-def checkpoints_chain(*, shipments: list[Shipment], checkpoints: list[Checkpoint]) -> list:
+def checkpoints_chain(
+    *, shipments: list[Shipment], checkpoints: list, stored: set[tuple[int, str]] | None = None
+) -> list:
     """The not-yet-stored `checkpoints` of locked `shipments`, chained and ready to insert.
 
-    Events already stored (same `event_key`) and repeats within the batch are dropped; the new
+    Events already stored (same `event_key`; `stored` gives their (shipment id, event key)
+    pairs when the caller has read them) and repeats within the batch are dropped; the new
     ones are appended to their shipment's chain in time order. The caller inserts the returned
     rows and saves each shipment's ``chain_head`` and ``chain_length`` in the same transaction.
+    `checkpoints` are Checkpoint instances or objects with the same attributes.
     """
     by_id = {shipment.pk: shipment for shipment in shipments}
-    seen = set(
-        Checkpoint.objects.filter(shipment__in=list(by_id)).values_list("shipment_id", "event_key")
-    )
+    if stored is None:
+        stored = set(
+            Checkpoint.objects.filter(shipment__in=list(by_id)).values_list(
+                "shipment_id", "event_key"
+            )
+        )
+    seen = set(stored)
     fresh = defaultdict(list)
     for checkpoint in checkpoints:
         key = (checkpoint.shipment_id, checkpoint.event_key)

@@ -6,6 +6,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from tracking.models import Checkpoint, Shipment
 from tracking.pod.services import checkpoints_chain
 from tracking.schedule import next_check_delay
 from tracking.services.edd import EDD_FIELDS, edd_model_get, shipments_edd_set
+from tracking.services.rows import rows_insert_new, rows_update
 
 logger = logging.getLogger(__name__)
 
@@ -95,10 +97,56 @@ CHECKPOINT_LIMITS = _limits(Checkpoint)
 SHIPMENT_LIMITS = _limits(Shipment)
 
 
-def _checkpoint(shipment: Shipment, event, now: datetime) -> Checkpoint:
+@dataclass(slots=True)
+class NewCheckpoint:
+    """A checkpoint row about to be inserted (a model instance costs more to build than the
+    row costs to store); its attributes are Checkpoint's, so the proof chain reads it alike."""
+
+    shipment_id: int
+    event_key: str
+    checkpoint_time: datetime
+    utc_offset_minutes: int | None
+    slug: str
+    message: str
+    tag: str
+    subtag: str
+    subtag_message: str
+    raw_tag: str
+    city: str
+    state: str
+    zip: str
+    country_iso3: str
+    country_name: str
+    location: str
+    recipient_name: str
+    firm: str
+    created_at: datetime
+    latitude: float | None = None
+    longitude: float | None = None
+    chain_seq: int | None = None
+    chain_hash: str = ""
+    detail_purged_at: datetime | None = None
+    pk: None = None  # not known before the insert; only ties in _pickup_offset look at it
+
+
+class StoredCheckpoint(NamedTuple):
+    """What derive and the delivery estimate read of a checkpoint already stored."""
+
+    pk: int
+    shipment_id: int
+    event_key: str
+    checkpoint_time: datetime
+    utc_offset_minutes: int | None
+    tag: str
+    subtag: str
+    subtag_message: str
+    recipient_name: str
+
+
+def _checkpoint(shipment: Shipment, event, now: datetime) -> NewCheckpoint:
     cut = CHECKPOINT_LIMITS
-    return Checkpoint(
-        shipment=shipment,
+    return NewCheckpoint(
+        shipment_id=shipment.pk,
         event_key=event.key,
         checkpoint_time=event.time,
         utc_offset_minutes=event.utc_offset_minutes,
@@ -118,6 +166,15 @@ def _checkpoint(shipment: Shipment, event, now: datetime) -> Checkpoint:
         firm=event.firm[: cut["firm"]],
         created_at=now,
     )
+
+
+def _stored_history(shipment_ids: list[int]) -> dict[int, list]:
+    """{shipment id: its stored checkpoints}, in one query."""
+    history = defaultdict(list)
+    rows = Checkpoint.objects.filter(shipment__in=shipment_ids).order_by()
+    for row in rows.values_list(*StoredCheckpoint._fields):
+        history[row[1]].append(StoredCheckpoint._make(row))
+    return history
 
 
 def _copy_carrier_facts(shipment: Shipment, result: TrackResult) -> None:
@@ -209,29 +266,19 @@ def _ingest(pairs, now, time_scale=1.0, edd_model=None) -> IngestReport:
         report.shipments = len(pairs)
         good = [(s, r) for s, r in pairs if r.ok]
         good_ids = [s.pk for s, _ in good]
-        before = Checkpoint.objects.filter(shipment__in=good_ids).count()
+        history = _stored_history(good_ids)
         # New events only, each appended to its shipment's proof chain (tracking.pod).
         fresh = checkpoints_chain(
             shipments=[s for s, _ in good],
             checkpoints=[_checkpoint(s, e, now) for s, r in good for e in r.events],
+            stored={(c.shipment_id, c.event_key) for rows in history.values() for c in rows},
         )
-        Checkpoint.objects.bulk_create(
-            fresh,
-            ignore_conflicts=True,
-            batch_size=500,
+        # One statement per 500 rows; an event stored meanwhile by another path is skipped.
+        report.new_checkpoints = rows_insert_new(
+            Checkpoint, fresh, unique=["shipment", "event_key"]
         )
-        history = defaultdict(list)
-        for cp in Checkpoint.objects.filter(shipment__in=good_ids).only(
-            "shipment_id",
-            "checkpoint_time",
-            "utc_offset_minutes",
-            "tag",
-            "subtag",
-            "subtag_message",
-            "recipient_name",
-        ):
-            history[cp.shipment_id].append(cp)
-        report.new_checkpoints = sum(len(h) for h in history.values()) - before
+        for checkpoint in fresh:
+            history[checkpoint.shipment_id].append(checkpoint)
         for shipment, result in pairs:
             shipment.last_checked_at = now
             shipment.refresh_claimed_until = None
@@ -258,21 +305,27 @@ def _ingest(pairs, now, time_scale=1.0, edd_model=None) -> IngestReport:
             now=now,
             pickup_offsets={pk: _pickup_offset(h) for pk, h in history.items()},
         )
-        # One plain UPDATE per row: bulk_update's CASE-per-column statement costs far more
-        # than 35 primary-key updates inside this transaction.
-        fields = DERIVED_FIELDS + CARRIER_FIELDS + BOOKKEEPING_FIELDS + CHAIN_FIELDS + EDD_FIELDS
-        for shipment, _ in pairs:
-            shipment.save(update_fields=fields)
+        # One primary-key UPDATE executed for every row (bulk_update's CASE-per-column
+        # statement costs far more).
+        rows_update(
+            [s for s, _ in pairs],
+            fields=DERIVED_FIELDS + CARRIER_FIELDS + BOOKKEEPING_FIELDS + CHAIN_FIELDS + EDD_FIELDS,
+        )
         # Partners' `tracking.updated` webhooks, committed with the change (the outbox).
         changed = {pk for pk, _, _ in report.tag_changes}
         shipments_record_updated(shipments=[s for s, _ in pairs if s.pk in changed])
     return report
 
 
-def _pickup_offset(checkpoints: list[Checkpoint]) -> int | None:
-    """The UTC offset of the first in-transit (acceptance) checkpoint."""
+def _pickup_offset(checkpoints: list) -> int | None:
+    """The UTC offset of the first in-transit (acceptance) checkpoint (stored ones first on a
+    tie: they were there before)."""
     moving = [c for c in checkpoints if c.tag == Tag.IN_TRANSIT]
-    first = min(moving, key=lambda c: (c.checkpoint_time, c.pk), default=None)
+    first = min(
+        moving,
+        key=lambda c: (c.checkpoint_time, c.pk is None, c.pk or 0),
+        default=None,
+    )
     return first.utc_offset_minutes if first else None
 
 
