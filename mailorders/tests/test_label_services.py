@@ -367,3 +367,12 @@ def test_labels_a_manifest_cannot_take_are_named_by_their_index(partner, account
         {"path": "labels.2.id", "info": f"{voided.pk} is not a created label of this account."},
     ]
     assert not Manifest.objects.exists()
+
+
+def test_a_sandbox_retry_with_the_same_order_number_answers_the_first_label(partner, account):
+    first = label_create(partner=partner, data=label_body(account.pk, order_number="A-77"))
+    again = label_create(partner=partner, data=label_body(account.pk, order_number="A-77"))
+    other = label_create(partner=partner, data=label_body(account.pk, order_number="A-78"))
+    assert again.pk == first.pk and other.pk != first.pk
+    assert Label.objects.count() == 2 and Shipment.objects.count() == 2
+    assert first.order_number == "A-77"
