@@ -196,3 +196,13 @@ def test_credentials_stay_readable_through_a_key_rotation_with_fallbacks(
     assert level == "error"
     assert "cannot be read with this SECRET_KEY: enter them again" in message
     assert not fake.calls_of("payments")
+
+
+def test_the_account_list_reads_a_fixed_number_of_queries(
+    partner, other_partner, manager_client, django_assert_max_num_queries
+):
+    for owner in (partner, other_partner) * 3:
+        ShipperAccount.objects.create(partner=owner, description="USPS", sandbox=False)
+    with django_assert_max_num_queries(9):
+        page = manager_client.get(ADMIN).content.decode()
+    assert page.count("not set here (the settings USPS_CLIENT_ID") == 6
