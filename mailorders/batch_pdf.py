@@ -155,7 +155,7 @@ def batch_pieces(
 ) -> Iterator[Piece]:
     """The batch's pieces in presort order with their orders, read CHUNK at a time."""
     rows = batch.pieces.filter(state__in=states).order_by("sequence")
-    total = rows.count()
+    total = batch.pieces.count()  # "piece n of total" counts by the batch's sequence
     model = ORDER_MODELS[batch.object_type]
     last = -1
     while True:
@@ -245,7 +245,7 @@ def piece_pdf_write(row: PrintBatchPiece, out: BinaryIO, *, marks: bool = False)
     """One piece alone (to reprint it), marked as its reprint."""
     model = ORDER_MODELS[row.object_type]
     order = model.objects.with_contacts().get(pk=row.order_id)
-    total = row.batch.pieces.exclude(state=PieceState.PULLED).count()
+    total = row.batch.pieces.count()
     writer = PdfStreamWriter(out)
     with order.pdf.open("rb") as handle:
         data = handle.read()

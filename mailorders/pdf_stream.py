@@ -8,6 +8,7 @@ bleed margin (MediaBox grown, TrimBox kept at the piece's real size).
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Callable
 from typing import BinaryIO
@@ -93,17 +94,20 @@ class PdfStreamWriter:
             page[NameObject("/MediaBox")] = ArrayObject(FloatObject(v) for v in grown)
             if "/CropBox" in page:
                 del page["/CropBox"]
-        if overlay is not None:
+        if overlay is not None:  # the page gets resources of its own, with the overlay's font
             resources = page.get("/Resources")
-            if resources is None:
-                resources = DictionaryObject()
-                page[NameObject("/Resources")] = resources
-            resources = resources.get_object()
+            resources = (
+                DictionaryObject(dict.items(resources.get_object()))
+                if resources
+                else DictionaryObject()
+            )
             fonts = resources.get("/Font")
-            if fonts is None:
-                fonts = DictionaryObject()
-                resources[NameObject("/Font")] = fonts
-            fonts.get_object()[NameObject(FONT_NAME)] = _Ref(FONT)
+            fonts = (
+                DictionaryObject(dict.items(fonts.get_object())) if fonts else DictionaryObject()
+            )
+            fonts[NameObject(FONT_NAME)] = _Ref(FONT)
+            resources[NameObject("/Font")] = fonts
+            page[NameObject("/Resources")] = resources
             contents = dict.get(page, "/Contents")
             parts = list(contents.get_object()) if _is_array(contents) else [contents]
             overlay_id = self._allocate()
@@ -114,25 +118,25 @@ class PdfStreamWriter:
         page_id = self._allocate()
         page[NameObject("/Parent")] = _Ref(PAGES)
         queue: list[tuple[IndirectObject, int]] = []
-        self._remap(page, reader, mapping, queue)
-        self._write_object(page_id, page)
+        self._write_object(page_id, self._remap(page, reader, mapping, queue))
         while queue:
             ref, idnum = queue.pop()
-            obj = ref.get_object()
-            self._remap(obj, reader, mapping, queue)
-            self._write_object(idnum, obj)
+            self._write_object(idnum, self._remap(ref.get_object(), reader, mapping, queue))
         self.kids.append(page_id)
 
-    def _remap(self, obj, reader, mapping, queue) -> None:
+    def _remap(self, obj, reader, mapping, queue):
+        """A copy of `obj` whose references point into the output (the source is left as it
+        is: its objects may be shared by pages still to come)."""
         if isinstance(obj, DictionaryObject):
-            items = dict.items(obj)
-            for key, value in list(items):
+            copied = copy.copy(obj)
+            for key, value in list(dict.items(obj)):
                 if isinstance(obj, StreamObject) and key == "/Length":
                     continue
-                dict.__setitem__(obj, key, self._remapped(value, reader, mapping, queue))
-        elif isinstance(obj, ArrayObject):
-            for index, value in enumerate(obj):
-                obj[index] = self._remapped(value, reader, mapping, queue)
+                dict.__setitem__(copied, key, self._remapped(value, reader, mapping, queue))
+            return copied
+        if isinstance(obj, ArrayObject):
+            return ArrayObject(self._remapped(v, reader, mapping, queue) for v in obj)
+        return obj
 
     def _remapped(self, value, reader, mapping, queue):
         if isinstance(value, _Ref):
@@ -143,9 +147,7 @@ class PdfStreamWriter:
                 idnum = mapping[value.idnum] = self._allocate()
                 queue.append((value, idnum))
             return _Ref(idnum)
-        if isinstance(value, DictionaryObject | ArrayObject):
-            self._remap(value, reader, mapping, queue)
-        return value
+        return self._remap(value, reader, mapping, queue)
 
     def _write_object(self, idnum: int, obj) -> None:
         self._begin(idnum)

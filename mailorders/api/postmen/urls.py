@@ -15,7 +15,7 @@ urlpatterns = [
     path("manifests/<id:pk>", views.ManifestDetailView.as_view(), name="postmen-manifest"),
     path("manifests/<id:pk>/file", views.ManifestFileView.as_view(), name="postmen-manifest-file"),
     path("rates", views.RateListView.as_view(), name="postmen-rates"),
-    path("rates/<str:pk>", views.RateDetailView.as_view(), name="postmen-rate"),
+    path("rates/<id:pk>", views.RateDetailView.as_view(), name="postmen-rate"),
     path(
         "address-validations",
         views.AddressValidationView.as_view(),
