@@ -174,3 +174,21 @@ def test_the_micr_font_is_found_by_its_family_name(monkeypatch):
     Done.stdout = "DejaVu Sans\n"
     assert micr.micr_font_family() == ""
     micr.micr_font_family.cache_clear()
+
+
+def test_the_command_writes_the_pdf_with_a_progress_bar(api, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    for zip_code in ("10013", "60601"):
+        make_letter(api, zip_code)
+    batch = batch_of()
+    out, err = io.StringIO(), io.StringIO()
+    target = tmp_path / "batch.pdf"
+    call_command("print_batch_pdf", str(batch.pk), "--output", str(target), stdout=out, stderr=err)
+    assert len(PdfReader(target).pages) == 3
+    assert f"{batch}: 3 pages" in out.getvalue()
+    call_command("print_batch_pdf", str(batch.pk), stdout=out, stderr=err)
+    batch.refresh_from_db()
+    assert batch.pdf_state == "ready" and batch.pdf_pages_done == 2
+    with pytest.raises(CommandError, match="no batch 999"):
+        call_command("print_batch_pdf", "999")
