@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
 from mailorders.models import ShipperAccount
 from mailorders.services.shipper_checks import shipper_account_check
@@ -154,8 +159,8 @@ class ShipperAccountAdmin(ManagerActionsMixin, admin.ModelAdmin):
             "USPS (live accounts)",
             {
                 "description": "What USPS gave the business: a developer app (consumer key and "
-                "secret), the CRID, MIDs and an EPS account. Use “Check credentials” in the "
-                "list to ask USPS whether they work.",
+                "secret), the CRID, MIDs and an EPS account. Save, then “Check credentials with "
+                "USPS” asks USPS whether they work.",
                 "fields": [
                     "usps_environment",
                     "credentials",
@@ -172,6 +177,31 @@ class ShipperAccountAdmin(ManagerActionsMixin, admin.ModelAdmin):
     ]
     actions = ["check_credentials"]
     CHECKED_AT_ONCE = 10
+
+    change_form_template = "admin/mailorders/shipperaccount/change_form.html"
+
+    def get_urls(self):
+        check = path(
+            "<path:object_id>/check-credentials/",
+            self.admin_site.admin_view(require_POST(self.check_credentials_view)),
+            name="mailorders_shipperaccount_check",
+        )
+        return [check, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"can_check": self.has_manage_permission(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)
+
+    def check_credentials_view(self, request, object_id: str):
+        """The account page's "Check credentials with USPS" (Managers)."""
+        if not self.has_manage_permission(request):
+            raise PermissionDenied
+        account = self.get_object(request, object_id)
+        if account is None:
+            raise Http404("No such shipper account.")
+        check = shipper_account_check(account=account)
+        self.message_user(request, check.message, messages.SUCCESS if check.ok else messages.ERROR)
+        return redirect(reverse("admin:mailorders_shipperaccount_change", args=[account.pk]))
 
     @admin.display(description="Credentials")
     def credentials(self, account):

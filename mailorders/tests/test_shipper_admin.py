@@ -206,3 +206,22 @@ def test_the_account_list_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(9):
         page = manager_client.get(ADMIN).content.decode()
     assert page.count("not set here (the settings USPS_CLIENT_ID") == 6
+
+
+def test_the_account_page_checks_its_credentials(live, manager_client, fake):
+    page = manager_client.get(f"{ADMIN}{live.pk}/change/").content.decode()
+    check_url = f"{ADMIN}{live.pk}/check-credentials/"
+    assert f'action="{check_url}"' in page
+    assert manager_client.get(check_url).status_code == 405  # asking USPS is a POST
+    response = manager_client.post(check_url, follow=True)
+    assert response.redirect_chain[-1][0] == f"{ADMIN}{live.pk}/change/"
+    [message] = [m.message for m in get_messages(response.wsgi_request)]
+    assert "works" in message
+    assert len(fake.calls_of("payments")) == 1
+
+
+def test_staff_outside_the_managers_cannot_check(live, client, django_user_model, fake):
+    clerk = django_user_model.objects.create_user("sam.staff", is_staff=True)
+    client.force_login(clerk)
+    assert client.post(f"{ADMIN}{live.pk}/check-credentials/").status_code == 403
+    assert not fake.calls
