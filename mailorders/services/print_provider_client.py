@@ -6,6 +6,7 @@ saying whether it is worth retrying and when."""
 from __future__ import annotations
 
 import email.utils
+import functools
 import time
 from dataclasses import dataclass
 
@@ -62,32 +63,36 @@ class ProviderCallError(Exception):
 
 
 def _client(config: ProviderConfig) -> postgrid.PostGrid:
+    return _cached_client(config.base_url, config.api_key, config.timeout)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_client(base_url: str, api_key: str, timeout: float) -> postgrid.PostGrid:
+    """One client (and its connection pool) per provider and process: making one costs about
+    a tenth of a second (its TLS context), more than most calls. Clients are thread-safe."""
     return postgrid.PostGrid(
-        print_mail_api_key=config.api_key or "unset",
-        base_url=config.base_url,
-        timeout=config.timeout,
+        print_mail_api_key=api_key or "unset",
+        base_url=base_url,
+        timeout=timeout,
         max_retries=0,
     )
 
 
 def order_create(config: ProviderConfig, *, object_name: str, params: dict) -> dict:
     """Create the order at the provider; its answer as PostGrid's JSON (camelCase)."""
-    with _client(config) as client:
-        resource = getattr(client.print_mail, RESOURCES[object_name])
-        return _call(config, "create the order", lambda: resource.create(**params))
+    resource = getattr(_client(config).print_mail, RESOURCES[object_name])
+    return _call(config, "create the order", lambda: resource.create(**params))
 
 
 def order_retrieve(config: ProviderConfig, *, object_name: str, provider_id: str) -> dict:
-    with _client(config) as client:
-        resource = getattr(client.print_mail, RESOURCES[object_name])
-        return _call(config, "read the order", lambda: resource.retrieve(provider_id))
+    resource = getattr(_client(config).print_mail, RESOURCES[object_name])
+    return _call(config, "read the order", lambda: resource.retrieve(provider_id))
 
 
 def order_cancel(config: ProviderConfig, *, object_name: str, provider_id: str) -> dict:
     """PostGrid's DELETE: cancel an order that has not started printing."""
-    with _client(config) as client:
-        resource = getattr(client.print_mail, RESOURCES[object_name])
-        return _call(config, "cancel the order", lambda: resource.delete(provider_id))
+    resource = getattr(_client(config).print_mail, RESOURCES[object_name])
+    return _call(config, "cancel the order", lambda: resource.delete(provider_id))
 
 
 def _call(config: ProviderConfig, action: str, call) -> dict:

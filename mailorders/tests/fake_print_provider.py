@@ -32,6 +32,7 @@ class Seen:
     api_key: str
     idempotency_key: str
     answered: int
+    late: bool = False  # answered after the client's timeout (a "timeout" failure)
 
 
 @dataclass
@@ -77,7 +78,14 @@ class FakePrintProvider:
         key = request.headers.get("Idempotency-Key", "")
         status, body = self._answer(request, failure)
         self.seen.append(
-            Seen(request.method, request.path, request.headers.get("x-api-key", ""), key, status)
+            Seen(
+                request.method,
+                request.path,
+                request.headers.get("x-api-key", ""),
+                key,
+                status,
+                late=failure == "timeout",
+            )
         )
         if failure == "timeout":
             time.sleep(self.delay_seconds)
