@@ -234,7 +234,8 @@ class LabelAddressMixin(ValidateAddressMixin):
         if label.status in LABEL_PRINTED:
             return (
                 "The label already made keeps the address it was made with; to ship to the "
-                "corrected address, cancel it and create a new one."
+                "corrected address, cancel it and create a new one (Create a label like this "
+                "one)."
             )
         return ""
 

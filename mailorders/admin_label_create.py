@@ -173,6 +173,12 @@ class LabelCreateMixin:
         )
         return [view, *super().get_urls()]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"label_like_url": None, **(extra_context or {})}
+        if self.has_manage_permission(request):
+            extra["label_like_url"] = f"{reverse('admin:mailorders_label_create')}?like={object_id}"
+        return super().change_view(request, object_id, form_url, extra)
+
     def changelist_view(self, request, extra_context=None):
         extra = {"label_create_url": None, **(extra_context or {})}
         if self.has_manage_permission(request):
@@ -184,9 +190,9 @@ class LabelCreateMixin:
             raise PermissionDenied
         shop = None
         if request.method != "POST":
-            form = LabelCreateForm(
-                initial={"attempt": uuid.uuid4().hex, "ship_date": timezone.localdate()}
-            )
+            initial = {"attempt": uuid.uuid4().hex, "ship_date": timezone.localdate()}
+            like = Label.objects.filter(pk=request.GET.get("like", "")).first()
+            form = LabelCreateForm(initial={**initial, **(_initial_like(like) if like else {})})
         else:
             form = LabelCreateForm(request.POST)
             if form.is_valid() and "buy" in request.POST:
@@ -259,3 +265,25 @@ class LabelCreateMixin:
 def _said(exc: LabelError) -> str:
     infos = [d["info"] for d in exc.details if d.get("info") and d["info"] != str(exc)]
     return " ".join([str(exc), *infos])
+
+
+def _initial_like(label: Label) -> dict:
+    """A new label's form filled from `label` (its account, addresses, parcel; a new order
+    number), e.g. to ship again to an address corrected since."""
+    parcel = parcel_of(label.parcels[0]) if label.parcels else None
+    initial = {
+        "shipper_account": label.shipper_account_id,
+        "paper_size": label.paper_size,
+        "reference": label.references[0] if label.references else "",
+    }
+    for side, stored in (("from", label.ship_from), ("to", label.ship_to)):
+        for name, _, _ in ADDRESS_FIELDS:
+            initial[f"{side}_{name}"] = (stored or {}).get(name, "")
+    if parcel is not None:
+        initial.update(
+            weight_lb=max(parcel.weight_lb.quantize(Decimal("0.01")), Decimal("0.01")),
+            length_in=parcel.length_in,
+            width_in=parcel.width_in,
+            height_in=parcel.height_in,
+        )
+    return initial

@@ -217,3 +217,18 @@ def test_staff_outside_the_managers_cannot_create(client, django_user_model, san
     assert client.get(CREATE).status_code == 403
     assert client.post(CREATE, {**form(sandbox), "rate": PRIORITY, "buy": "x"}).status_code == 403
     assert not Label.objects.exists()
+
+
+def test_create_a_label_like_another_fills_the_form(
+    manager_client, sandbox, django_assert_max_num_queries
+):
+    manager_client.post(CREATE, {**form(sandbox), "rate": PRIORITY, "buy": "Create the label"})
+    label = Label.objects.get()
+    page = manager_client.get(f"/admin/mailorders/label/{label.pk}/change/").content.decode()
+    assert f'href="{CREATE}?like={label.pk}"' in page
+    with django_assert_max_num_queries(9):
+        page = manager_client.get(f"{CREATE}?like={label.pk}").content.decode()
+    assert 'value="145 Mulberry St"' in page and 'value="Apt PH D"' in page
+    assert 'value="2.50"' in page and 'value="PO-77"' in page
+    assert f'<option value="{sandbox.pk}" selected>' in page
+    assert "5f0c6d1e2a3b4c5d6e7f8091a2b3c4d5" not in page  # a new attempt, so a new label
