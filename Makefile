@@ -96,6 +96,7 @@ run: install .env
 	"$(PY)" manage.py schedule_pod_retention
 	"$(PY)" manage.py schedule_housekeeping
 	"$(PY)" manage.py schedule_label_reconcile
+	"$(PY)" manage.py schedule_print_provider
 	# The logins are printed here once, last before the servers start.
 	"$(PY)" manage.py demo_login
 	pids=()

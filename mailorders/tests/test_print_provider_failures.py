@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from mailorders.models import Letter, PrintJob
+from mailorders.models import Letter, PrintJob, PrintRoute
 from mailorders.print_models import PrintJobState
 from mailorders.services.print_provider import provider_forward_again, provider_forwards_due
 from mailorders.tests.conftest import error, ok, url
@@ -190,3 +190,16 @@ def test_admin_shows_the_forward_and_a_manager_forwards_a_failed_one_again(
     assert job.external_id in html and "Taken by the print house" in html
     assert ">ready<" in html  # the provider's status
     assert AuditEvent.objects.filter(action="letter.forward_again").count() == 1
+
+
+def test_a_manager_routes_a_partners_certified_mail_to_a_configured_provider(
+    fake_provider, manager_client, partner
+):
+    add = "/admin/mailorders/printroute/add/"
+    body = {"partner": partner.pk, "mailing_class": "certified", "house": "provider"}
+    refused = manager_client.post(add, {**body, "provider": "nobody"}).content.decode()
+    assert "No print-mail provider `nobody` is configured (PRINT_PROVIDERS: fake)." in refused
+    assert manager_client.post(add, {**body, "provider": "fake"}).status_code == 302
+    route = PrintRoute.objects.get(partner=partner, mailing_class="certified")
+    assert (route.house, route.provider) == ("provider", "fake")
+    assert AuditEvent.objects.filter(action="print_route.create").count() == 1
