@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from postgrid import PostGrid
 
-from mailorders.models import Letter, PrintJob, PrintRoute
+from mailorders.models import Letter, Postcard, PrintJob, PrintRoute, SelfMailer
 from mailorders.print_models import PrintJobState
 from mailorders.printhouse import PROVIDER
 from mailorders.services.print_provider import provider_forwards_due, provider_orders_poll
@@ -133,3 +133,32 @@ def test_a_cancel_is_withdrawn_at_the_provider(upstream, other_partner, partner_
     cancelled = ok(partner_api.delete(url("letters", mine["id"])))
     assert cancelled["status"] == "cancelled"
     assert Letter.objects.get(partner=other_partner).status == "cancelled"
+
+
+def test_postcards_and_self_mailers_are_forwarded_at_their_size(
+    upstream, other_partner, partner_api
+):
+    card = ok(
+        partner_api.post(
+            url("postcards"),
+            {"to": TO, "frontHTML": "<h1>Hi</h1>", "backHTML": "<p>Back</p>", "size": "9x6"},
+        )
+    )
+    mailer = ok(
+        partner_api.post(
+            url("self_mailers"),
+            {
+                "to": TO,
+                "from": FROM,
+                "insideHTML": "<p>In</p>",
+                "outsideHTML": "<p>Out</p>",
+                "size": "8.5x11_trifold",
+            },
+        )
+    )
+    their_card = Postcard.objects.get(partner=other_partner)
+    their_mailer = SelfMailer.objects.get(partner=other_partner)
+    assert (their_card.size, their_card.page_count) == ("9x6", 2)
+    assert their_card.metadata == {"shipdeskOrderId": card["id"]}
+    assert (their_mailer.size, their_mailer.page_count) == ("8.5x11_trifold", 2)
+    assert PrintJob.objects.get(order_id=mailer["id"]).external_id == their_mailer.id
