@@ -4,8 +4,8 @@ DRF coerces on input (`0` becomes `"0"`, `"5"` becomes `5`, `"yes"` becomes `Tru
 form and query strings but lets a JSON body the OpenAPI descriptions forbid through. Partner
 serializers mix in `JSONTypesMixin`: a JSON object is checked against the field tree before DRF
 validates it, and a wrong type (or a text longer than its limit as sent, before DRF trims
-whitespace) is refused naming its field. Form bodies (`QueryDict`) keep DRF's
-coercion, as their values are all strings.
+whitespace) is refused naming its field. Form bodies (`QueryDict`, or `FormData` once
+unflattened into objects) keep DRF's coercion, as their values are all strings.
 """
 
 from __future__ import annotations
@@ -14,6 +14,12 @@ from collections.abc import Mapping
 
 from django.http import QueryDict
 from rest_framework import serializers
+
+
+class FormData(dict):
+    """A form body's fields read into nested objects (`to[firstName]=A`): text values that
+    DRF's coercion reads, not JSON types."""
+
 
 TYPE_MESSAGES = {
     str: "Not a valid string.",
@@ -97,7 +103,7 @@ class JSONTypesMixin:
     """Refuse JSON values of the wrong type before DRF's own (coercing) validation."""
 
     def to_internal_value(self, data):
-        if isinstance(data, Mapping) and not isinstance(data, QueryDict):
+        if isinstance(data, Mapping) and not isinstance(data, QueryDict | FormData):
             errors = object_errors(self, data)
             if errors:
                 raise serializers.ValidationError(errors)

@@ -3,10 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from mailorders.api import schema as print_mail_schema
 from mailorders.api.postmen import schema as labels_schema
 from shipdesk.api import NotFoundView
 from shipdesk.login import AdminLoginForm, LoginView
 from shipdesk.pages import admin_login
+from shipdesk.webhooks.api import schema as webhooks_schema
 from tracking.api.schema import OfflineRedocView
 from tracking.pod import schema as pod_schema
 
@@ -56,6 +58,8 @@ urlpatterns = [
     path("api/redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # Each other API's description beside it: /api/{schema,docs,redoc}/<api>/.
     *api_docs("pod", urlconf="tracking.pod.urls", settings=pod_schema.SETTINGS),
+    *api_docs("print-mail", urlconf="shipdesk.urls", settings=print_mail_schema.SETTINGS),
+    *api_docs("webhooks", urlconf="shipdesk.urls", settings=webhooks_schema.SETTINGS),
     *api_docs("labels", urlconf="shipdesk.urls", settings=labels_schema.SETTINGS),
     # Public signed proofs of delivery: /api/v1/shipments/{uuid}/pod, /proof, /.well-known/.
     path("", include("tracking.pod.urls")),

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from shipdesk.api import APIError, APIKeyAuthentication, PartnerAPIView
+from shipdesk.jsontypes import FormData
 from shipdesk.parsers import unstorable
 
 DEFAULT_LIMIT = 10
@@ -66,12 +67,12 @@ class PostGridAPIView(PartnerAPIView):
         return data
 
 
-def unflatten_form(data) -> dict:
+def unflatten_form(data) -> FormData:
     """`to[firstName]=A&metadata[k]=v&tags[]=x` → {"to": {"firstName": "A"}, "metadata": {…}}.
 
     Files stay as uploaded-file objects. A key used both as a value and as an object is refused
-    naming the field."""
-    out: dict = {}
+    naming the field. The objects are FormData: their values are text, as a form sends them."""
+    out = FormData()
     for raw_key, values in data.lists():
         parts = [raw_key.split("[", 1)[0], *_BRACKETS.findall(raw_key)]
         if not parts[0]:
@@ -85,7 +86,7 @@ def unflatten_form(data) -> dict:
                     raise APIError(f"{field}: lists are not accepted here.", data={"field": field})
                 node[part] = values[-1] if len(values) == 1 else values
             else:
-                child = node.setdefault(part, {})
+                child = node.setdefault(part, FormData())
                 if not isinstance(child, dict):
                     raise APIError(
                         f"{field}: given both as a value and as an object.", data={"field": field}

@@ -18,6 +18,7 @@ from mailorders.choices import (
     SelfMailerSize,
 )
 from mailorders.services.orders import OrderContent
+from shipdesk.jsontypes import FormData, JSONTypesMixin
 
 MAX_HTML = 1_000_000
 MAX_JSON = 16_384
@@ -28,10 +29,12 @@ DATA_PDF_PREFIX = "data:application/pdf;base64,"
 
 
 class JSONObjectField(serializers.JSONField):
-    """A JSON object (metadata, mergeVariables) of at most MAX_JSON bytes."""
+    """A JSON object (metadata, mergeVariables) of at most MAX_JSON bytes; in a form body, also
+    a field holding the object as JSON text."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and data.strip().startswith("{"):  # a form field holding JSON
+        from_form = isinstance(getattr(self.parent, "initial_data", None), FormData)
+        if from_form and isinstance(data, str) and data.strip().startswith("{"):
             try:
                 data = json.loads(data)
             except ValueError as exc:
@@ -50,7 +53,7 @@ def _text(max_length: int, **kwargs):
     )
 
 
-class ContactSerializer(serializers.Serializer):
+class ContactSerializer(JSONTypesMixin, serializers.Serializer):
     """A contact as PostGrid takes it (members in camelCase, as on the wire)."""
 
     firstName = _text(100)
@@ -107,10 +110,9 @@ class ContactOrIdField(serializers.Field):
 
     def to_internal_value(self, data):
         if isinstance(data, str):
-            data = data.strip()
-            if not data or len(data) > 40 or "\x00" in data:
+            if len(data) > 40 or not data.strip() or "\x00" in data:  # the length as sent
                 self.fail("invalid")
-            return data
+            return data.strip()
         if not isinstance(data, dict):
             self.fail("invalid")
         contact = ContactSerializer(data=data)
@@ -147,7 +149,7 @@ class PDFField(serializers.Field):
         return content
 
 
-class RenamedFieldsSerializer(serializers.Serializer):
+class RenamedFieldsSerializer(JSONTypesMixin, serializers.Serializer):
     """Declares Python-safe names (`from_`) for members named like keywords (`from`)."""
 
     RENAMED = {"from_": "from"}
@@ -310,7 +312,7 @@ CREATE_SERIALIZERS = {
 }
 
 
-class CancellationSerializer(serializers.Serializer):
+class CancellationSerializer(JSONTypesMixin, serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     reason = serializers.ChoiceField(
         choices=CancellationReason.choices,
@@ -319,19 +321,19 @@ class CancellationSerializer(serializers.Serializer):
     )
 
 
-class TemplateSerializer(serializers.Serializer):
+class TemplateSerializer(JSONTypesMixin, serializers.Serializer):
     html = serializers.CharField(max_length=MAX_HTML, trim_whitespace=False)
     description = _text(500)
     metadata = JSONObjectField(required=False, default=dict)
 
 
-class TemplateUpdateSerializer(serializers.Serializer):
+class TemplateUpdateSerializer(JSONTypesMixin, serializers.Serializer):
     html = serializers.CharField(max_length=MAX_HTML, trim_whitespace=False, required=False)
     description = serializers.CharField(max_length=500, required=False, allow_blank=True)
     metadata = JSONObjectField(required=False)
 
 
-class BankAccountSerializer(serializers.Serializer):
+class BankAccountSerializer(JSONTypesMixin, serializers.Serializer):
     bankName = serializers.CharField(max_length=200)
     accountNumber = serializers.RegexField(
         r"^[0-9]{4,17}$", error_messages={"invalid": "Must be 4 to 17 digits."}

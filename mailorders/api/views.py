@@ -306,5 +306,6 @@ class TemplateDetailView(OwnedDetailView):
 
     def delete(self, request, *args, **kwargs):
         template = self.get_object()
+        template_id = template.id  # deleting clears the instance's primary key
         resources.template_delete(template=template, actor=self.actor)
-        return Response({"id": template.id, "object": "template", "deleted": True})
+        return Response({"id": template_id, "object": "template", "deleted": True})

@@ -489,3 +489,24 @@ def test_the_description_states_what_the_server_checks(openapi):
     assert not re.fullmatch(item["properties"]["pickup_time"]["pattern"], "2024-02-30 10:00:00")
     update = openapi["paths"][PREFIX + "/trackings/{tracking_id}"]["put"]["requestBody"]
     assert update["required"] is False
+
+
+def test_write_operations_document_the_request_size_refusals(openapi, api):
+    """413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE and 400 for too many fields, as the
+    server answers them (shipdesk.api.request_refusal)."""
+    writes = [(p, m, o) for p, m, o in _operations(openapi) if m in ("post", "put", "patch")]
+    assert writes
+    for path, method, operation in writes:
+        refusal = operation["responses"]["413"]["content"]["application/json"]
+        assert refusal["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}, path
+        assert "400" in operation["responses"], (path, method)
+
+    body = '{"tracking": {"note": "' + "x" * (3 * 1024 * 1024) + '"}}'
+    response = api.post(f"{PREFIX}/trackings", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["meta"] == refusal["example"]["meta"]
+
+    too_many = "&".join(f"f{i}=1" for i in range(1_500))
+    response = api.post(f"{PREFIX}/trackings?{too_many}", {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["meta"]["message"].startswith("The request has too many fields")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from shipdesk.jsontypes import JSONTypesMixin
 from shipdesk.webhooks.models import EventType, Webhook, WebhookInvocation
 
 MIN_SECRET = 20
@@ -13,7 +14,7 @@ def iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-class WebhookSerializer(serializers.Serializer):
+class WebhookSerializer(JSONTypesMixin, serializers.Serializer):
     """Create: `url` and `enabledEvents` required. Update (partial): any of them."""
 
     url = serializers.URLField(max_length=2000)

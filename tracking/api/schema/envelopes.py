@@ -33,12 +33,14 @@ names the offending field, and `meta.code` is the HTTP status or AfterShip's fin
 | HTTP | meta.code | meta.type | when |
 |---|---|---|---|
 | 400 | 400 | BadRequest | invalid parameter or body (the message names the field), body not JSON |
+| 400 | 400 | BadRequest | too many form fields or query parameters (1,000 by default) |
 | 400 | 4003 | BadRequest | the tracking already exists (same slug and number) |
 | 400 | 4016 | BadRequest | retrack not allowed (active, delivered, or retracked 3 times) |
 | 401 | 401 | Unauthorized | no `{API_KEY_HEADER}` header, or the key is invalid or revoked |
 | 404 | 4004 | NotFound | no such tracking for this partner |
 | 404 | 404 | NotFound | unknown path under `/tracking/2024-04/` |
 | 405 | 405 | BadRequest | a method the path does not answer |
+| 413 | 413 | BadRequest | a body over the size limit (2.5 MB unless the operator set another) |
 | 415 | 415 | BadRequest | a body that is not `application/json` |
 | 429 | 429 | TooManyRequests | over the key's rate limit (see `Retry-After`) |
 | 500 | 500 | InternalError | a fault on shipdesk's side; the request changed nothing |

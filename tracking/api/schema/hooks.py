@@ -3,6 +3,7 @@ and an offline Redoc page."""
 
 from __future__ import annotations
 
+import copy
 from inspect import getattr_static
 
 from django.conf import settings
@@ -271,8 +272,57 @@ def _predict_item_rules(schemas: dict) -> None:
         pickup["properties"]["business_days"]["uniqueItems"] = True
 
 
+WRITE_METHODS = ("post", "put", "patch")
+
+
+def _request_refusals(result) -> None:
+    """What Django refuses while it reads a write request (shipdesk.api.request_refusal): 413
+    for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 for too many fields or files. Nothing
+    changed."""
+    size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    fields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    too_large = {
+        "description": f"The body is over {size:,} bytes; nothing changed.",
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/ErrorEnvelope"},
+                "example": {
+                    "meta": {
+                        "code": 413,
+                        "type": "BadRequest",
+                        "message": f"The request body is too large: at most {size:,} "
+                        "bytes are accepted (uploaded files aside).",
+                    },
+                    "data": {},
+                },
+            }
+        },
+    }
+    too_many = f" Also: more than {fields:,} form fields or query parameters."
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in WRITE_METHODS or not isinstance(operation, dict):
+                continue
+            answers = operation.setdefault("responses", {})
+            answers["413"] = copy.deepcopy(too_large)
+            bad = answers.get("400")
+            if bad is None:
+                answers["400"] = {
+                    "description": too_many.strip(),
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}
+                        }
+                    },
+                }
+            elif "$ref" not in bad and too_many not in bad.get("description", ""):
+                bad["description"] = bad.get("description", "") + too_many
+            operation["responses"] = dict(sorted(answers.items()))
+
+
 def postprocess(result, generator, request, public):
-    """Postprocessing hook: the long description, request field docs, the shared 405 answer."""
+    """Postprocessing hook: the long description, request field docs, the shared 405 answer,
+    the request-size refusals of write operations."""
     result["info"]["description"] = DESCRIPTION.strip()
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if not name.endswith("Request"):
@@ -282,6 +332,7 @@ def postprocess(result, generator, request, public):
                 prop["description"] = REQUEST_FIELD_DOCS[field]
     _predict_item_rules(result.get("components", {}).get("schemas", {}))
     _optional_bodies(result)
+    _request_refusals(result)
     result.setdefault("components", {}).setdefault("responses", {})["MethodNotAllowed"] = {
         "description": "The path does not answer this method.",
         "content": {
