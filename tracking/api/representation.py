@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from functools import cache
 
+from shipdesk.prepared import PreparedIn
 from tracking.models import Checkpoint, Shipment, Subscriber
 
 CHECKPOINT_FIELDS = [
@@ -215,11 +216,16 @@ CHECKPOINT_ROWS = Checkpoint.objects.order_by("checkpoint_time", "id").values(
     "shipment_id", *CHECKPOINT_COLUMNS
 )
 
+# Their SQL for a list of ids, built once per length (shipdesk.prepared).
+_SHIPMENTS_IN = PreparedIn(SHIPMENT_ROWS, "id")
+_SUBSCRIBERS_IN = PreparedIn(SUBSCRIBER_ROWS, "shipment_id")
+_CHECKPOINTS_IN = PreparedIn(CHECKPOINT_ROWS, "shipment_id")
+
 
 def trackings_data(ids: list[int], *, fields: set[str] | None = None, shape=None) -> list[dict]:
     """The tracking objects of these shipments, in this order: three queries whatever their
     number, and only the columns shown are read (no model objects are built)."""
-    rows = SHIPMENT_ROWS.filter(id__in=ids)
+    rows = _SHIPMENTS_IN.rows(ids)
     return rows_data({row["id"]: row for row in rows}, ids, fields=fields, shape=shape)
 
 
@@ -231,10 +237,10 @@ def rows_data(
     (keyword arguments as `_tracking`'s; by default the 2024-04 one)."""
     shape = shape or _tracking
     subscribers = defaultdict(list)
-    for shipment_id, channel, address in SUBSCRIBER_ROWS.filter(shipment_id__in=ids):
+    for shipment_id, channel, address in _SUBSCRIBERS_IN.rows(ids):
         subscribers[shipment_id].append((channel, address))
     checkpoints = defaultdict(list)
-    for cp in CHECKPOINT_ROWS.filter(shipment_id__in=ids):
+    for cp in _CHECKPOINTS_IN.rows(ids):
         checkpoints[cp["shipment_id"]].append(cp)
     return [
         shape(rows[i], subscribers=subscribers[i], checkpoints=checkpoints[i], fields=fields)

@@ -1,0 +1,54 @@
+"""A PreparedIn answers exactly what the queryset would, in one query, without rebuilding it."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shipdesk.models import Partner
+from shipdesk.prepared import PreparedIn
+from shipdesk.services import partner_get_or_create
+
+ROWS = Partner.objects.order_by("-id").values("id", "name", "is_active", "created_at")
+TUPLES = Partner.objects.order_by("id").values_list("slug", "is_active", "created_at")
+
+
+@pytest.fixture
+def partners(db):
+    made = [partner_get_or_create(name=f"Partner {n}") for n in range(5)]
+    made[1].is_active = False
+    made[1].save()
+    return [p.pk for p in made]
+
+
+@pytest.mark.parametrize("queryset", [ROWS, TUPLES])
+def test_the_rows_are_the_querysets(partners, queryset):
+    prepared = PreparedIn(queryset, "id")
+    for ids in (partners[:1], partners, partners[1:4], [partners[4], partners[0]], [10**9]):
+        for _ in range(2):  # compiled, then reused
+            assert prepared.rows(ids) == list(queryset.filter(id__in=ids))
+
+
+def test_the_values_convert_as_django_converts_them(partners):
+    (row,) = PreparedIn(ROWS, "id").rows([partners[1]])
+    assert row["is_active"] is False
+    assert row["created_at"].tzinfo is not None
+
+
+def test_one_query_each_time(partners):
+    prepared = PreparedIn(ROWS, "id")
+    prepared.rows(partners)
+    with CaptureQueriesContext(connection) as captured:
+        prepared.rows(partners[::-1])
+    assert len(captured) == 1
+
+
+def test_duplicates_none_and_nothing_are_read_as_django_reads_them(partners):
+    prepared = PreparedIn(ROWS, "id")
+    assert prepared.rows([]) == []
+    twice = [partners[0], partners[0], None, partners[2]]
+    assert prepared.rows(twice) == list(ROWS.filter(id__in=twice))
+
+
+def test_only_values_querysets_are_prepared():
+    with pytest.raises(TypeError):
+        PreparedIn(Partner.objects.all(), "id")
