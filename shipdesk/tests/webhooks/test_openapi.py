@@ -130,3 +130,21 @@ def test_fuzzing_reaches_the_example_webhook(examples):
     assert api.get(f"/print-mail/v1/webhooks/{doc.EXAMPLE_ID}").status_code == 200
     invocations = api.get(f"/print-mail/v1/webhooks/{doc.EXAMPLE_ID}/invocations").json()
     assert invocations["totalCount"] == 1
+
+
+@pytest.mark.parametrize(
+    "member, value",
+    [("enabled", "false"), ("description", 7), ("enabledEvents", "letter.created")],
+)
+def test_a_json_member_of_the_wrong_type_is_refused(partner, member, value):
+    """DRF alone read "false" as False and 7 as "7" (the description says boolean, string)."""
+    _, raw_key = api_key_create(partner=partner, name="types", is_test=True)
+    api = PostGridClient(raw_key)
+    body = {"url": "http://127.0.0.1:9/hook", "enabledEvents": ["letter.created"]}
+
+    response = api.post("/print-mail/v1/webhooks", {**body, member: value})
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["field"] == member
+    assert not Webhook.objects.exists()
+    assert api.post("/print-mail/v1/webhooks", body).status_code == 200
