@@ -13,7 +13,21 @@ class PrefixIndex(models.Index):
     PostgreSQL uses a plain index for LIKE only under the C collation, so there each expression
     gets the `text_pattern_ops` operator class. Elsewhere (SQLite, searched by range, see
     tracking.selectors.prefix_q) it is a plain index.
+
+    `covering` names fields PostgreSQL stores in the index beside the key (INCLUDE), so a
+    search that reads only them (and the key's own columns) is answered from the index alone;
+    SQLite has no such indexes and builds the plain one.
     """
+
+    def __init__(self, *expressions, covering=(), **kwargs):
+        super().__init__(*expressions, **kwargs)
+        self.covering = tuple(covering)
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        if self.covering:
+            kwargs["covering"] = list(self.covering)
+        return path, args, kwargs
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
         if schema_editor.connection.vendor != "postgresql":
@@ -28,4 +42,5 @@ class PrefixIndex(models.Index):
         IndexExpression.register_wrappers(OrderBy, OpClass, Collate)
         index = copy.copy(self)
         index.expressions = tuple(OpClass(e, name="text_pattern_ops") for e in self.expressions)
+        index.include = self.covering
         return models.Index.create_sql(index, model, schema_editor, using=using, **kwargs)

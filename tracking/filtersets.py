@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shipdesk.models import Partner
-from tracking.selectors import keyword_q
+from tracking.selectors import keyword_branches, keyword_q
 
 ACTIVE, INACTIVE = "active", "inactive"
 
@@ -51,6 +51,13 @@ def shipments_filter(
     if state:
         qs = qs.filter(active=state == ACTIVE)
     return qs
+
+
+def shipments_search(qs: QuerySet, *, q: str = "", **filters) -> tuple[QuerySet, list[Q]]:
+    """shipments_filter's conditions but the search box's, and the search box's alternatives
+    (keyword_branches) apart: the result page picks its rows branch by branch
+    (tracking.selectors.shipments_page, shipments_count)."""
+    return shipments_filter(qs, **filters), keyword_branches(q) if q.strip() else []
 
 
 def _day_start(day: date) -> datetime:

@@ -1,9 +1,13 @@
 """Reads about shipments."""
 
+from __future__ import annotations
+
 import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -122,24 +126,30 @@ _PHONE_NOISE = re.compile(r"[\s().-]")
 
 
 def _indexed_keyword_q(keyword: str) -> Q:
+    return reduce(or_, keyword_branches(keyword))
+
+
+def keyword_branches(keyword: str) -> list[Q]:
+    """The alternatives of the agents' search (keyword_q with indexed=True), each one an index
+    serves on its own."""
     keyword = " ".join(keyword.split())
     if "@" in keyword:  # an e-mail address: nothing else has one
-        return Q(id__in=_subscribed(keyword))
+        return [Q(id__in=_subscribed(keyword))]
     if _PHONE.fullmatch(keyword):
-        return Q(id__in=_subscribed(_PHONE_NOISE.sub("", keyword)))
+        return [Q(id__in=_subscribed(_PHONE_NOISE.sub("", keyword)))]
     if LABEL_ID.fullmatch(keyword):  # the shipment a label created, by the label's primary key
-        return Q(labels__id=keyword)
-    q = (
-        Q(public_id=keyword)
-        | Q(order_id=keyword)
-        | Q(order_number=keyword)
-        | prefix_q(Upper("customer_name"), db_upper(keyword))
-        | prefix_q(Upper("title"), db_upper(keyword))
-    )
+        return [Q(labels__id=keyword)]
+    branches = [
+        Q(public_id=keyword),
+        Q(order_id=keyword),
+        Q(order_number=keyword),
+        prefix_q(Upper("customer_name"), db_upper(keyword)),
+        prefix_q(Upper("title"), db_upper(keyword)),
+    ]
     number = normalize(keyword)
     if number.isalnum():
-        q |= prefix_q(F("tracking_number"), number)
-    return q
+        branches.append(prefix_q(F("tracking_number"), number))
+    return branches
 
 
 def _subscribed(address: str):
@@ -258,19 +268,27 @@ class CheckpointRow(SimpleNamespace):
         return event_time_label(self.checkpoint_time, self.utc_offset_minutes, state)
 
 
-def shipments_page(qs: QuerySet, *, sort: str, size: int, **where) -> KeysetPage:
+def shipments_page(
+    qs: QuerySet, *, sort: str, size: int, branches: list[Q] | None = None, **where
+) -> KeysetPage:
     """One page of the result table: ResultRows with `partner_name` and `last_checkpoint`
     (message, place and time; None when there is none).
 
     Two queries whatever the page size, one when no row has a checkpoint. `where`: after or
-    before (decoded cursors) or offset, see shipdesk.keyset.keyset_page.
+    before (decoded cursors) or offset, see shipdesk.keyset.keyset_page. With `branches`
+    (alternatives, see keyword_branches), the rows of `qs` matching any of them; on
+    PostgreSQL the page's rows are then chosen branch by branch (BranchRows), one query more.
     """
     last = Checkpoint.objects.filter(shipment=OuterRef("pk")).order_by("-checkpoint_time", "-id")
-    qs = qs.values(
-        *RESULT_FIELDS,
-        partner_name=F("partner__name"),
-        last_checkpoint_id=Subquery(last.values("id")[:1]),
+    shown = dict(
+        partner_name=F("partner__name"), last_checkpoint_id=Subquery(last.values("id")[:1])
     )
+    if branches and len(branches) > 1 and connection.vendor == "postgresql":
+        qs = BranchRows(qs, branches, shown)
+    else:
+        if branches:
+            qs = qs.filter(reduce(or_, branches))
+        qs = qs.values(*RESULT_FIELDS, **shown)
     page = keyset_page(qs, SORTS[sort].key, size=size, wrap=lambda row: ResultRow(**row), **where)
     ids = [row.last_checkpoint_id for row in page.rows if row.last_checkpoint_id]
     checkpoints = {
@@ -284,6 +302,71 @@ def shipments_page(qs: QuerySet, *, sort: str, size: int, **where) -> KeysetPage
     for row in page.rows:
         row.last_checkpoint = checkpoints.get(row.last_checkpoint_id)
     return page
+
+
+class BranchRows:
+    """Rows of `base` matching any of `branches`, sliced the way keyset_page slices a queryset
+    (filter, order_by, then one slice) but chosen branch by branch: each branch's first rows in
+    the page's order, from its own index (the name prefix's covers the sort columns), merged
+    into one page; only the page's rows are then read in full. An OR of the branches would
+    visit every matching row (hundreds for a common name) before sorting them.
+    """
+
+    def __init__(self, base: QuerySet, branches: list[Q], shown: dict, extra=(), ordering=()):
+        self.base, self.branches, self.shown = base, branches, shown
+        self.extra, self.ordering = tuple(extra), tuple(ordering)
+
+    def filter(self, q: Q) -> BranchRows:
+        return BranchRows(self.base, self.branches, self.shown, (*self.extra, q), self.ordering)
+
+    def order_by(self, *ordering) -> BranchRows:
+        return BranchRows(self.base, self.branches, self.shown, self.extra, ordering)
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        stop = window.stop
+        field = _ordering_field(self.ordering[0])
+        parts = []
+        for branch in self.branches:
+            part = self.base.filter(branch, *self.extra).order_by(*self.ordering)
+            parts.append(part.values_list("pk", field)[:stop])
+        picked = parts[0].union(*parts[1:]).order_by()  # merged here, in Python
+        ids = [pk for pk, _ in _in_order(picked, self.ordering)][window]
+        rows = {
+            row["id"]: row
+            for row in self.base.filter(pk__in=ids).order_by().values(*RESULT_FIELDS, **self.shown)
+        }
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def _ordering_field(term) -> str:
+    if isinstance(term, str):
+        return term.lstrip("-")
+    return term.expression.name  # OrderBy(F(name))
+
+
+def _in_order(rows, ordering) -> list[tuple]:
+    """(pk, value) rows sorted as `ordering` (a SortKey's: its field, then pk) sorts them."""
+    first = ordering[0]
+    if isinstance(first, str):
+        descending, nulls_first = first.startswith("-"), False
+    else:
+        descending, nulls_first = first.descending, bool(first.nulls_first)
+    pk_descending = ordering[1].startswith("-")
+    rows = sorted(set(rows), key=lambda row: row[0], reverse=pk_descending)
+    present = sorted((r for r in rows if r[1] is not None), key=lambda r: r[1], reverse=descending)
+    empty = [r for r in rows if r[1] is None]
+    return empty + present if nulls_first else present + empty
+
+
+def shipments_count(qs: QuerySet, cap: int, *, branches: list[Q] | None = None) -> int:
+    """How many rows of `qs` match any of `branches` (all of them without), counting no
+    further than cap + 1; on PostgreSQL branch by branch, each from its own index."""
+    if branches and len(branches) > 1 and connection.vendor == "postgresql":
+        parts = [qs.filter(b).order_by().values_list("pk")[: cap + 1] for b in branches]
+        return min(parts[0].union(*parts[1:]).count(), cap + 1)
+    if branches:
+        qs = qs.filter(reduce(or_, branches))
+    return qs.order_by()[: cap + 1].count()
 
 
 # --- needs attention ----------------------------------------------------------------------------

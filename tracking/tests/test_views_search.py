@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -402,15 +403,17 @@ def test_the_search_page_costs_the_same_queries_whatever_the_page_size(
                 subtag_message="In transit",
             )
     agent_client.get(SEARCH)  # session and caches warm
-    # session, user, groups, partners (filter), count, page, last checkpoints
-    with django_assert_num_queries(7):
+    # session, user, groups, partners (filter), count, page, last checkpoints; on PostgreSQL
+    # the page's rows are chosen branch by branch first (tracking.selectors.BranchRows)
+    branches = 1 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(7 + branches):
         response = agent_client.get(SEARCH, {"size": size, "q": "c"})
     assert len(found(response)) == size
     assert all(s.last_checkpoint.message == "event 0" for s in response.context["page"].rows)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(7 + branches):
         agent_client.get(SEARCH + link(response, "next"))
     # A first page that holds every result needs no count.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(6 + branches):
         assert (
             len(found(agent_client.get(SEARCH, {"size": size, "q": "c10"}))) == 11
         )  # C10, C100-C109

@@ -7,10 +7,9 @@ from math import ceil
 
 from django.shortcuts import render
 
-from shipdesk.keyset import capped_count
 from shipdesk.roles import agent_required
 from tracking import selectors
-from tracking.filtersets import shipments_filter
+from tracking.filtersets import shipments_search
 from tracking.forms import OFFSET_LIMIT, PAGE_SIZES, ResultPageForm, ShipmentSearchForm
 from tracking.models import Shipment
 
@@ -23,20 +22,23 @@ def search(request):
     form = ShipmentSearchForm(request.GET)
     if not form.is_valid():
         return render(request, "tracking/search.html", {"form": form}, status=400)
-    qs = shipments_filter(Shipment.objects.all(), **form.filters())
-    context = {"form": form, **results(request, form, qs)}
+    qs, branches = shipments_search(Shipment.objects.all(), **form.filters())
+    context = {"form": form, **results(request, form, qs, branches=branches)}
     return render(request, "tracking/search.html", context)
 
 
-def results(request, form: ResultPageForm, qs) -> dict:
-    """The result table's context (`_results.html`): a page of shipments and its pager."""
+def results(request, form: ResultPageForm, qs, *, branches=None) -> dict:
+    """The result table's context (`_results.html`): a page of shipments and its pager; with
+    `branches` (tracking.filtersets.shipments_search), the shipments of `qs` matching any."""
     data = form.cleaned_data
     position = form.position()
-    page = selectors.shipments_page(qs, sort=data["sort"], size=data["size"], **position)
+    page = selectors.shipments_page(
+        qs, sort=data["sort"], size=data["size"], branches=branches, **position
+    )
     if position.get("offset") == 0 and not page.next_cursor:
         total = len(page.rows)  # the first page holds them all: nothing more to count
     else:
-        total = capped_count(qs, OFFSET_LIMIT)
+        total = selectors.shipments_count(qs, OFFSET_LIMIT, branches=branches)
     return {"page": page, "pager": Pager.build(request, page, data, total)}
 
 
