@@ -670,7 +670,29 @@ def measure(
 
     progress(f"list latency, page 1 and page {options.archive // DEEP_LIMIT:,}")
     deep = deep_pages(port, archive_key, options.archive)
-    return {"results": results, "deep": deep}
+    ratio_2026 = get_2026_over_2024(port, options, load, shop_key, tracking_id)
+    return {"results": results, "deep": deep, "get_2026_over_2024": ratio_2026}
+
+
+def get_2026_over_2024(port, options, load, key: str, tracking_id: str) -> float:
+    """GET one tracking: req/s on API 2026-07 over 2024-04 (the same tracking, both versions'
+    shapes; interleaved runs, medians)."""
+    versions = ("2024-04", "2026-07")
+    paths = {version: f"/tracking/{version}/trackings/{tracking_id}" for version in versions}
+    rps: dict[str, list[float]] = {version: [] for version in paths}
+    progress("GET one tracking, 2026-07 beside 2024-04")
+    for run in range(options.runs + 1):
+        for version, path in paths.items():
+            if load == "wrk":
+                url = f"http://{HOST}:{port}{path}"
+                result = run_wrk(url, key, options.seconds, options.connections, None, None)
+            else:
+                result = run_threads(port, path, key, options.seconds, options.connections)
+            if result.errors:
+                raise SystemExit(f"bench: GET {path} had {result.errors} failed requests")
+            if run:  # the first round warms up
+                rps[version].append(result.rps)
+    return statistics.median(rps["2026-07"]) / statistics.median(rps["2024-04"])
 
 
 def deep_pages(port: int, key: str, total: int) -> dict:
@@ -772,6 +794,7 @@ def print_report(report: dict, options) -> None:
     print(f"figure: api_list_ratio_vs_plain = {list_reads:.2f} ratio")
     print(f"figure: api_create_rps = {median('API create').rps:.0f} req/s")
     print(f"figure: api_list_deep_over_first_page = {deep_ratio:.2f} ratio")
+    print(f"figure: api_get_2026_ratio_vs_2024 = {report['get_2026_over_2024']:.2f} ratio")
 
 
 NOTE = """\

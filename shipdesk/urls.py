@@ -10,6 +10,7 @@ from shipdesk.login import AdminLoginForm, LoginView
 from shipdesk.pages import admin_login
 from shipdesk.webhooks.api import schema as webhooks_schema
 from tracking.api.schema import OfflineRedocView
+from tracking.api.schema import v2026_07 as tracking_2026_07_schema
 from tracking.pod import schema as pod_schema
 
 # Admin's own log-in page counts failures with the workspace's (shipdesk.login).
@@ -58,6 +59,9 @@ urlpatterns = [
     path("api/redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # Each other API's description beside it: /api/{schema,docs,redoc}/<api>/.
     *api_docs("pod", urlconf="tracking.pod.urls", settings=pod_schema.SETTINGS),
+    *api_docs(
+        "tracking-2026-07", urlconf="shipdesk.urls", settings=tracking_2026_07_schema.SETTINGS
+    ),
     *api_docs("print-mail", urlconf="shipdesk.urls", settings=print_mail_schema.SETTINGS),
     *api_docs("webhooks", urlconf="shipdesk.urls", settings=webhooks_schema.SETTINGS),
     *api_docs("labels", urlconf="shipdesk.urls", settings=labels_schema.SETTINGS),

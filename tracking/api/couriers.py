@@ -6,6 +6,8 @@ from shipdesk.api import aftership_response
 from shipdesk.jsontypes import JSONTypesMixin
 from tracking import numbers
 from tracking.api import schema as doc
+from tracking.api.schema import v2026_07 as v2026
+from tracking.api.versions import input_2026_07 as i
 from tracking.api.views import VersionedView
 from tracking.carriers.registry import SUPPORTED_SLUGS
 
@@ -29,6 +31,9 @@ COURIERS_TAGS = ["Couriers"]
 class CourierListView(VersionedView):
     schema = doc.PartnerAutoSchema()
 
+    @doc.version_operation(
+        "2026-07", responses=v2026.responses(v2026.CourierListResponse, 401, 429)
+    )
     @doc.operation(
         operation_id="getUserCouriers",
         summary="Get the partner's couriers",
@@ -71,6 +76,11 @@ DetectBody = doc.request_body(
 class CourierDetectView(VersionedView):
     schema = doc.PartnerAutoSchema()
 
+    @doc.version_operation(
+        "2026-07",
+        request=i.DetectSerializer,
+        responses=v2026.responses(v2026.CourierListResponse, 400, 401, 415, 429),
+    )
     @doc.operation(
         operation_id="detectCourier",
         summary="Detect the courier of a tracking number",

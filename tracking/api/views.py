@@ -12,6 +12,8 @@ from tracking import numbers, selectors
 from tracking.api import representation as rep
 from tracking.api import schema as doc
 from tracking.api import serializers as s
+from tracking.api.schema import v2026_07 as v2026
+from tracking.api.versions import input_2026_07 as i
 from tracking.api.versions import v2024_04
 from tracking.api.versions.base import json_object, validated
 from tracking.models import Shipment
@@ -101,6 +103,13 @@ class TrackingLookupMixin:
 class TrackingListView(VersionedView):
     schema = doc.PartnerAutoSchema()
 
+    @doc.version_operation(
+        "2026-07",
+        description="The partner's trackings, newest first, a page at a time: give "
+        "`pagination.next_cursor` as `cursor` for the next one.",
+        parameters=[i.ListQuerySerializer, *v2026.LIST_PARAMETERS],
+        responses=v2026.responses(v2026.TrackingListResponse, 400, 401, 429),
+    )
     @doc.operation(
         operation_id="getTrackings",
         summary="Get trackings",
@@ -116,6 +125,11 @@ class TrackingListView(VersionedView):
         qs = selectors.trackings_filter(Shipment.objects.filter(partner=self.partner), params)
         return aftership_response(version.page(qs=qs, params=params, partner=self.partner))
 
+    @doc.version_operation(
+        "2026-07",
+        request=i.TrackingCreateSerializer,
+        responses=v2026.responses(v2026.TrackingResponse, 400, 401, 415, 429, status=201),
+    )
     @doc.operation(
         operation_id="createTracking",
         summary="Create a tracking",
@@ -140,6 +154,9 @@ class TrackingListView(VersionedView):
 
 
 class TrackingDetailView(TrackingLookupMixin, VersionedView):
+    @doc.version_operation(
+        "2026-07", responses=v2026.responses(v2026.TrackingResponse, 400, 401, 404, 429)
+    )
     @doc.operation(
         operation_id="getTrackingById",
         summary="Retrieve a tracking",
@@ -157,6 +174,11 @@ class TrackingDetailView(TrackingLookupMixin, VersionedView):
         (tracking,) = self.version.rows({row["id"]: row}, [row["id"]], fields=params.get("fields"))
         return aftership_response(self.version.answer(tracking))
 
+    @doc.version_operation(
+        "2026-07",
+        request=i.TrackingUpdateSerializer,
+        responses=v2026.responses(v2026.TrackingResponse, 400, 401, 404, 415, 429),
+    )
     @doc.operation(
         operation_id="updateTrackingById",
         summary="Update a tracking",
@@ -171,6 +193,11 @@ class TrackingDetailView(TrackingLookupMixin, VersionedView):
         lifecycle.shipment_update(shipment=shipment, actor=self.actor, **data)
         return aftership_response(self.tracking(shipment))
 
+    @doc.version_operation(
+        "2026-07",
+        request=i.TrackingUpdateSerializer,
+        responses=v2026.responses(v2026.TrackingResponse, 400, 401, 404, 415, 429),
+    )
     @doc.operation(
         operation_id="patchTrackingById",
         summary="Update a tracking (PATCH)",
@@ -182,6 +209,11 @@ class TrackingDetailView(TrackingLookupMixin, VersionedView):
     def patch(self, request, **kwargs):
         return self.put(request, **kwargs)
 
+    @doc.version_operation(
+        "2026-07",
+        description="Deletes the tracking and its checkpoints; answers it as it was.",
+        responses=v2026.responses(v2026.TrackingResponse, 400, 401, 404, 429),
+    )
     @doc.operation(
         operation_id="deleteTrackingById",
         summary="Delete a tracking",
@@ -200,6 +232,9 @@ class TrackingDetailView(TrackingLookupMixin, VersionedView):
 
 
 class RetrackView(TrackingLookupMixin, VersionedView):
+    @doc.version_operation(
+        "2026-07", responses=v2026.responses(v2026.TrackingResponse, 400, 401, 404, 429)
+    )
     @doc.operation(
         operation_id="retrackTrackingById",
         summary="Retrack an expired tracking",
@@ -222,6 +257,11 @@ class RetrackView(TrackingLookupMixin, VersionedView):
 
 
 class MarkCompletedView(TrackingLookupMixin, VersionedView):
+    @doc.version_operation(
+        "2026-07",
+        request=i.MarkCompletedSerializer,
+        responses=v2026.responses(v2026.TrackingResponse, 400, 401, 404, 415, 429),
+    )
     @doc.operation(
         operation_id="markTrackingCompletedById",
         summary="Mark a tracking as completed",

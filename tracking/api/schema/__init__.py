@@ -28,6 +28,7 @@ from tracking.api.schema.hooks import (
     partner_endpoints,
     postprocess,
     request_body,
+    version_operation,
 )
 from tracking.api.schema.objects import (
     CourierListResponse,
@@ -61,4 +62,5 @@ __all__ = [
     "postprocess",
     "request_body",
     "responses",
+    "version_operation",
 ]

@@ -166,6 +166,17 @@ def operation(**kwargs):
     return decorate
 
 
+def version_operation(version: str, **kwargs):
+    """What a partner view's method takes and answers in one API version, over its `operation`
+    (which still gives what is not said here, e.g. the summary and tags)."""
+
+    def decorate(method):
+        method.schema = method.kwargs["schema"]  # extend the operation's schema, not replace it
+        return extend_schema(versions=[version], **kwargs)(method)
+
+    return decorate
+
+
 class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "shipdesk.api.APIKeyAuthentication"
     name = SECURITY_SCHEME
@@ -186,9 +197,16 @@ class PredictBatchDocs(OpenApiViewExtension):
     target_class = "tracking.api.edd.PredictBatchView"
 
     def view_replacement(self):
+        from tracking.api.schema import v2026_07
+
         class PredictBatchView(self.target_class):
             schema = PartnerAutoSchema()
 
+            @version_operation(
+                "2026-07",
+                request=v2026_07.PredictBatchBodySerializer,
+                responses=v2026_07.responses(v2026_07.PredictBatchResponse, 400, 401, 415, 429),
+            )
             @operation(
                 operation_id="predictBatch",
                 summary="Batch predict the estimated delivery date",
