@@ -299,3 +299,15 @@ def test_list_queries_do_not_grow_with_the_page_size(api, make_shipment, add_che
     # count, page keys, rows, subscribers, checkpoints (the key itself may be cached)
     assert len(counts[0]) == len(counts[1])
     assert len([q for q in counts[1] if "tracking_" in q]) == 5
+
+
+def test_the_list_filters_by_shipment_tags_and_courier_destination(api):
+    tagged = create(api, shipment_tags=["gift", "vip"], destination_country_region="CAN")
+    ok(api.post(url("trackings"), {"tracking_number": impb(11), "shipment_tags": ["gift"]}), 201)
+
+    def ids(**params):
+        return [t["id"] for t in ok(api.get(url("trackings"), params))["trackings"]]
+
+    assert ids(shipment_tags="vip") == [tagged["id"]]
+    assert len(ids(shipment_tags="gift")) == 2
+    assert ids(courier_destination_country_region="can") == [tagged["id"]]
