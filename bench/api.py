@@ -675,14 +675,16 @@ def measure(
 
 
 def get_2026_over_2024(port, options, load, key: str, tracking_id: str) -> float:
-    """GET one tracking: req/s on API 2026-07 over 2024-04 (the same tracking, both versions'
-    shapes; interleaved runs, medians)."""
-    versions = ("2024-04", "2026-07")
-    paths = {version: f"/tracking/{version}/trackings/{tracking_id}" for version in versions}
-    rps: dict[str, list[float]] = {version: [] for version in paths}
+    """GET one tracking: req/s on API 2026-07 over 2024-04 (the same tracking in each version's
+    shape). The median of per-round ratios, the two measured back to back in alternating order,
+    so that a busy machine's drift falls on both."""
+    paths = {version: f"/tracking/{version}/trackings/{tracking_id}" for version in VERSIONS}
     progress("GET one tracking, 2026-07 beside 2024-04")
-    for run in range(options.runs + 1):
-        for version, path in paths.items():
+    ratios = []
+    for run in range(2 * options.runs + 1):
+        rps = {}
+        for version in VERSIONS if run % 2 else VERSIONS[::-1]:
+            path = paths[version]
             if load == "wrk":
                 url = f"http://{HOST}:{port}{path}"
                 result = run_wrk(url, key, options.seconds, options.connections, None, None)
@@ -690,9 +692,13 @@ def get_2026_over_2024(port, options, load, key: str, tracking_id: str) -> float
                 result = run_threads(port, path, key, options.seconds, options.connections)
             if result.errors:
                 raise SystemExit(f"bench: GET {path} had {result.errors} failed requests")
-            if run:  # the first round warms up
-                rps[version].append(result.rps)
-    return statistics.median(rps["2026-07"]) / statistics.median(rps["2024-04"])
+            rps[version] = result.rps
+        if run:  # the first round warms up
+            ratios.append(rps["2026-07"] / rps["2024-04"])
+    return statistics.median(ratios)
+
+
+VERSIONS = ("2024-04", "2026-07")
 
 
 def deep_pages(port: int, key: str, total: int) -> dict:
