@@ -310,6 +310,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Print mail: the bearer token of the IMb scan feed endpoint (POST /mail/imb-feed); empty turns
 # the endpoint off (`manage.py imb_feed FILE` works either way).
 IMB_FEED_TOKEN = env.str("IMB_FEED_TOKEN", default="")
+# The in-house print queue's Mailer ID in the Intelligent Mail barcode of each piece (9 digits).
+PRINT_MAILER_ID = env.str("PRINT_MAILER_ID", default="900000001")
 
 # Upstream print-mail providers (PostGrid-compatible), by name: PRINT_PROVIDERS=postgrid,acme and
 # per name PRINT_PROVIDER_<NAME>_BASE_URL, _API_KEY, _WEBHOOK_SECRET, _TIMEOUT_SECONDS. A print

@@ -10,6 +10,7 @@ every order's step sending its webhook.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +35,7 @@ STID_MARKETING = "271"
 STID_FIRST_CLASS = "270"
 MARKETING_CLASSES = {"standard_class", "usps_standard_class", "usps_eddm"}
 ZIP_DIGITS = str.maketrans("", "", "- ")
+_MAILER_ID = re.compile(r"^([0-8][0-9]{5}|9[0-9]{8})\Z")  # 6 digits (0-8…) or 9 digits (9…)
 
 
 class InHousePrintHouse(PrintHouse):
@@ -95,7 +97,9 @@ def _zip(order: MailOrder) -> str:
 
 
 def _imb_digits(piece: PrintBatchPiece, mailing_class: str) -> str:
-    mailer_id = getattr(settings, "PRINT_MAILER_ID", "") or "900000001"
+    mailer_id = (
+        settings.PRINT_MAILER_ID if _MAILER_ID.match(settings.PRINT_MAILER_ID) else "900000001"
+    )
     stid = STID_MARKETING if mailing_class in MARKETING_CLASSES else STID_FIRST_CLASS
     serial_digits = 20 - 5 - len(mailer_id)
     serial = f"{piece.pk % 10**serial_digits:0{serial_digits}d}"
