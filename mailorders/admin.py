@@ -16,7 +16,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from mailorders import admin_shippers  # noqa: F401  (registers ShipperAccountAdmin)
+from mailorders import (
+    admin_print_queue,  # noqa: F401  (registers PrintBatchAdmin)
+    admin_shippers,  # noqa: F401  (registers ShipperAccountAdmin)
+)
 from mailorders.admin_addresses import LabelAddressMixin, OrderAddressMixin
 from mailorders.admin_label_create import LabelCreateMixin
 from mailorders.admin_print_provider import OrderPrintHouseMixin

@@ -153,3 +153,12 @@ def test_the_batch_pdf_progress_and_download(
     assert progress["state"] == PdfState.READY and progress["percent"] == 100
     pdf = printer_client.get(reverse("print-batch-pdf", args=[batch.pk]))
     assert len(PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages) == 2
+
+
+def test_managers_find_the_batches_in_admin(api, manager_client):
+    make_letter(api, "10013")
+    batch = batch_of()
+    page = manager_client.get(reverse("admin:mailorders_printbatch_changelist"))
+    assert page.status_code == 200
+    assert reverse("print-batch", args=[batch.pk]).encode() in page.content
+    assert manager_client.get(reverse("admin:mailorders_printbatch_add")).status_code == 403
