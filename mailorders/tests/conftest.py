@@ -4,10 +4,10 @@ partners, a sandbox shipper account."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from pytest_httpserver import HTTPServer
 from rest_framework.test import APIClient
 
+from conftest import role_group
 from mailorders.models import PrintJob, PrintRoute, ShipperAccount
 from mailorders.printhouse import PROVIDER
 from mailorders.tests.fake_print_provider import FakePrintProvider
@@ -177,7 +177,7 @@ def forwarded(create_letter, django_capture_on_commit_callbacks):
 def printer_user(django_user_model):
     """A member of the Print room group (the print queue's people)."""
     user = django_user_model.objects.create_user("printer", password="pw-printer-1")
-    user.groups.add(Group.objects.get(name=PRINT_ROOM))
+    user.groups.add(role_group(PRINT_ROOM))
     return user
 
 
