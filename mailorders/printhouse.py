@@ -75,6 +75,12 @@ class PrintHouse(ABC):
     def submit(self, *, job: PrintJob, order: MailOrder) -> None:
         """Take a ready order for printing (idempotent; see the module's docstring)."""
 
+    def withdraw(self, *, job: PrintJob | None, order: MailOrder, actor: Actor) -> None:
+        """Ask whoever else holds a ready order to drop it, or raise MailOrderError to refuse.
+        Called before the cancel's transaction, so a call over the network holds no lock;
+        most houses have no one to ask."""
+        return None
+
     @abstractmethod
     def cancel(self, *, job: PrintJob | None, order: MailOrder, actor: Actor) -> None:
         """Withdraw a ready order, or raise MailOrderError to refuse (inside the cancel's

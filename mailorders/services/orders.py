@@ -28,7 +28,7 @@ from mailorders.services.common import (
     order_event_emit,
     order_locked,
 )
-from mailorders.services.printhouse import print_job_cancel, print_job_open
+from mailorders.services.printhouse import print_job_cancel, print_job_open, print_job_withdraw
 from mailorders.services.resources import contact_resolve, owned_get
 from shipdesk.audit import SYSTEM, Actor
 from shipdesk.models import Partner
@@ -198,6 +198,15 @@ def _next_cheque_number(partner: Partner) -> int:
     return (last or 0) + 1
 
 
+def _cancellable(order: MailOrder) -> None:
+    if order.status not in CANCELLABLE:
+        raise MailOrderError(
+            f"{order} is {order.status}; only an order whose status is ready can be cancelled.",
+            field="status",
+            code="invalid_transition",
+        )
+
+
 def order_cancel(
     *,
     order: MailOrder,
@@ -208,15 +217,15 @@ def order_cancel(
     ask_print_house: bool = True,
 ) -> MailOrder:
     """Cancel an order that is still `ready`; any other status is refused, naming it. Its print
-    house withdraws it first, or refuses (`ask_print_house=False`: the house cancelled it)."""
+    house withdraws it first, or refuses (`ask_print_house=False`: the house cancelled it).
+    Whoever else the house must ask (an upstream provider) is asked before the transaction,
+    so no lock waits on the network."""
+    if ask_print_house:
+        _cancellable(order)
+        print_job_withdraw(order=order, actor=actor)
     with transaction.atomic():
         order = order_locked(order)
-        if order.status not in CANCELLABLE:
-            raise MailOrderError(
-                f"{order} is {order.status}; only an order whose status is ready can be cancelled.",
-                field="status",
-                code="invalid_transition",
-            )
+        _cancellable(order)
         if ask_print_house:
             print_job_cancel(order=order, actor=actor)
         order.status = OrderStatus.CANCELLED

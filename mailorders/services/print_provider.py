@@ -43,9 +43,12 @@ class ProviderPrintHouse(PrintHouse):
     def submit(self, *, job: PrintJob, order: MailOrder) -> None:
         provider_forward(job=job, order=order)
 
-    def cancel(self, *, job: PrintJob | None, order: MailOrder, actor: Actor) -> None:
+    def withdraw(self, *, job: PrintJob | None, order: MailOrder, actor: Actor) -> None:
         if job is not None:
             provider_withdraw(job=job, order=order, actor=actor)
+
+    def cancel(self, *, job: PrintJob | None, order: MailOrder, actor: Actor) -> None:
+        """Nothing left to do here: `withdraw` cancelled the order at its provider."""
 
 
 def provider_actor(name: str) -> Actor:
@@ -215,11 +218,12 @@ def provider_forward_again(*, job: PrintJob, actor: Actor) -> PrintJob:
 
 
 def provider_withdraw(*, job: PrintJob, order: MailOrder, actor: Actor) -> None:
-    """Cancel the order at its provider before shipdesk cancels it (order locked, ready).
-    A job the provider may have received (any attempt made) is cancelled there: when its id
-    is not known yet, the create is sent again with the same key, which answers the order the
-    provider has (or makes one, cancelled straight away). The provider's refusal refuses."""
-    job = _locked(job)
+    """Cancel the order at its provider before shipdesk cancels it (the order ready; no
+    transaction open, so no lock is held while the provider answers). A job the provider may
+    have received (any attempt made) is cancelled there: when its id is not known yet, the
+    create is sent again with the same key, which answers the order the provider has (or
+    makes one, cancelled straight away). The provider's refusal refuses."""
+    job.refresh_from_db()
     if job.state == PrintJobState.CANCELLED or job.attempts == 0:
         return
     try:
@@ -249,9 +253,12 @@ def provider_withdraw(*, job: PrintJob, order: MailOrder, actor: Actor) -> None:
             field="status",
             code="invalid_transition",
         ) from exc
-    job.external_status = mapper.report_parse(answer).raw_status
-    job.next_attempt_at = None
-    job.save()
+    PrintJob.objects.filter(pk=job.pk).update(
+        external_id=job.external_id,
+        external_status=mapper.report_parse(answer).raw_status,
+        next_attempt_at=None,
+        updated_at=timezone.now(),
+    )
     order_audit(actor, order, "withdraw", f"{order}: cancelled at print provider {job.provider}")
 
 

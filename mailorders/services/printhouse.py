@@ -76,6 +76,13 @@ def print_jobs_submit_pending(*, limit: int = 500) -> int:
     return len(jobs)
 
 
+def print_job_withdraw(*, order: MailOrder, actor: Actor) -> None:
+    """`order_cancel`'s question to whoever else holds the order (before its transaction):
+    raises to refuse."""
+    job = print_job_for(order)
+    printhouse_get(job.house if job else DEFAULT_HOUSE).withdraw(job=job, order=order, actor=actor)
+
+
 def print_job_cancel(*, order: MailOrder, actor: Actor) -> None:
     """`order_cancel`'s question to the house (order locked and ready): raises to refuse."""
     job = print_job_for(order)

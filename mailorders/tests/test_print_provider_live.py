@@ -5,7 +5,6 @@ webhooks (shipdesk's outbound PostGrid webhooks) coming back to the provider end
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from postgrid import PostGrid
 
 from mailorders.models import Letter, Postcard, PrintJob, PrintRoute, SelfMailer
@@ -123,11 +122,6 @@ def test_a_create_sent_again_reaches_the_provider_once(upstream, other_partner, 
     assert Letter.objects.filter(partner=other_partner).count() == 1
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="shipdesk as its own provider on one SQLite file: the cancel's write transaction, "
-    "open while the provider is asked, would wait on itself (the fake provider covers it)",
-)
 def test_a_cancel_is_withdrawn_at_the_provider(upstream, other_partner, partner_api):
     mine = ok(partner_api.post(url("letters"), {"to": TO, "from": FROM, "html": "<p>x</p>"}))
     cancelled = ok(partner_api.delete(url("letters", mine["id"])))
