@@ -13,6 +13,7 @@ Selected with DJANGO_SETTINGS_MODULE=api_server and gunicorn's `--pythonpath ben
 
 import json
 import os
+from functools import cache
 from pathlib import Path
 
 from django.http import Http404, JsonResponse
@@ -24,6 +25,15 @@ from shipdesk.settings import *  # noqa: F403
 ROOT_URLCONF = "api_server"
 
 _documents: dict[str, dict] = {}
+
+
+@cache
+def _row_by_public_id():
+    """The API's detail read (representation's columns, SQL prepared once), by id alone."""
+    from shipdesk.prepared import PreparedWhere
+    from tracking.api import representation as rep
+
+    return PreparedWhere(rep.SHIPMENT_ROWS, "public_id")
 
 
 def bare(request, name: str):
@@ -40,7 +50,7 @@ def reads(request, name: str):
     from tracking.models import Shipment
 
     if name == "get":
-        row = rep.SHIPMENT_ROWS.get(public_id=request.GET["id"])
+        (row,) = _row_by_public_id().rows(request.GET["id"])
         (tracking,) = rep.rows_data({row["id"]: row}, [row["id"]])
         return JsonResponse({"meta": {"code": 200}, "data": {"tracking": tracking}})
     if name != "list":

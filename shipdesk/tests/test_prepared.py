@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from shipdesk.models import Partner
-from shipdesk.prepared import PreparedIn
+from shipdesk.prepared import PreparedIn, PreparedWhere
 from shipdesk.services import partner_get_or_create
 
 ROWS = Partner.objects.order_by("-id").values("id", "name", "is_active", "created_at")
@@ -52,3 +52,23 @@ def test_duplicates_none_and_nothing_are_read_as_django_reads_them(partners):
 def test_only_values_querysets_are_prepared():
     with pytest.raises(TypeError):
         PreparedIn(Partner.objects.all(), "id")
+
+
+def test_datetimes_keep_the_querysets_zone(partners):
+    (row,) = PreparedIn(ROWS, "id").rows([partners[0]])
+    (expected,) = ROWS.filter(id=partners[0])
+    assert row["created_at"] == expected["created_at"]
+    assert row["created_at"].tzinfo == expected["created_at"].tzinfo
+
+
+@pytest.mark.parametrize("queryset", [ROWS, TUPLES])
+def test_a_prepared_where_reads_the_querysets_rows(partners, queryset):
+    prepared = PreparedWhere(queryset, "id", "is_active")
+    for values in ((partners[0], True), (partners[1], False), (partners[1], True), (10**9, True)):
+        for _ in range(2):
+            assert prepared.rows(*values) == list(
+                queryset.filter(id=values[0], is_active=values[1])
+            )
+    with CaptureQueriesContext(connection) as captured:
+        prepared.rows(partners[2], True)
+    assert len(captured) == 1

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from functools import cache
 
-from shipdesk.prepared import PreparedIn
+from shipdesk.prepared import PreparedIn, PreparedWhere
 from tracking.models import Checkpoint, Shipment, Subscriber
 
 CHECKPOINT_FIELDS = [
@@ -220,6 +220,9 @@ CHECKPOINT_ROWS = Checkpoint.objects.order_by("checkpoint_time", "id").values(
 _SHIPMENTS_IN = PreparedIn(SHIPMENT_ROWS, "id")
 _SUBSCRIBERS_IN = PreparedIn(SUBSCRIBER_ROWS, "shipment_id")
 _CHECKPOINTS_IN = PreparedIn(CHECKPOINT_ROWS, "shipment_id")
+# One partner's tracking row by its id, or by slug and number (a detail read).
+SHIPMENT_BY_ID = PreparedWhere(SHIPMENT_ROWS, "partner_id", "public_id")
+SHIPMENT_BY_NUMBER = PreparedWhere(SHIPMENT_ROWS, "partner_id", "slug", "tracking_number")
 
 
 def trackings_data(ids: list[int], *, fields: set[str] | None = None, shape=None) -> list[dict]:

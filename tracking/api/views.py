@@ -99,6 +99,23 @@ class TrackingLookupMixin:
             tracking_number=numbers.normalize(kwargs["tracking_number"]),
         )
 
+    def lookup_row(self) -> dict:
+        """The tracking's row of representation columns (its SQL prepared once), else 404."""
+        kwargs = self.kwargs
+        if any("\x00" in value for value in kwargs.values()):
+            raise _not_found()
+        if "tracking_id" in kwargs:
+            rows = rep.SHIPMENT_BY_ID.rows(self.partner.pk, kwargs["tracking_id"])
+        else:
+            rows = rep.SHIPMENT_BY_NUMBER.rows(
+                self.partner.pk,
+                kwargs["slug"].lower(),
+                numbers.normalize(kwargs["tracking_number"]),
+            )
+        if not rows:
+            raise _not_found()
+        return rows[0]
+
 
 class TrackingListView(VersionedView):
     schema = doc.PartnerAutoSchema()
@@ -167,10 +184,7 @@ class TrackingDetailView(TrackingLookupMixin, VersionedView):
     )
     def get(self, request, **kwargs):
         params = self.version.detail_query(request)
-        rows = list(self.lookup(rep.SHIPMENT_ROWS)[:1])
-        if not rows:
-            raise _not_found()
-        row = rows[0]
+        row = self.lookup_row()
         (tracking,) = self.version.rows({row["id"]: row}, [row["id"]], fields=params.get("fields"))
         return aftership_response(self.version.answer(tracking))
 
