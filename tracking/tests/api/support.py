@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import datetime, timedelta
 
+import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -79,3 +82,16 @@ def snapshot(shipment: Shipment) -> dict:
 
 def days_ago(days: float) -> datetime:
     return timezone.now() - timedelta(days=days)
+
+
+REDIS = ("127.0.0.1", 6379)
+
+
+def redis_required() -> None:
+    """Skip without a Redis server at 127.0.0.1:6379, except in CI, where it must be there."""
+    try:
+        socket.create_connection(REDIS, timeout=1).close()
+    except OSError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis at 127.0.0.1:6379")

@@ -1,6 +1,5 @@
 """API keys (the `as-api-key` header, revoked keys) and the per-key throttle with its headers."""
 
-import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +9,7 @@ import time_machine
 from shipdesk.models import APIKey, ThrottleWindow
 from shipdesk.services import api_key_revoke
 from tracking.models import Shipment
-from tracking.tests.api.support import PartnerClient, error, impb, ok, url
+from tracking.tests.api.support import PartnerClient, error, impb, ok, redis_required, url
 
 # One request per route of the API (the {id} forms with an id nobody has).
 ENDPOINTS = [
@@ -227,10 +226,7 @@ def test_unknown_routes_are_not_counted(client_for, partner, clock):
 @pytest.fixture
 def redis_cache(settings):
     """The shared cache in Redis (as at scale), under a key prefix of this test's own."""
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
+    redis_required()
     settings.CACHES = {
         **settings.CACHES,
         "default": {

@@ -23,21 +23,14 @@ from django.db import connection
 
 from shipdesk.services import api_key_create, api_key_revoke
 from shipdesk.tests.processes import BASE_DIR
-from tracking.tests.api.support import PREFIX
+from tracking.tests.api.support import PREFIX, REDIS, redis_required
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-REDIS = ("127.0.0.1", 6379)
 
 
 def redis_url() -> str:
     """A Redis database URL with a key prefix of its own (test runs may share the server)."""
-    try:
-        socket.create_connection(REDIS, timeout=1).close()
-    except OSError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("no Redis at 127.0.0.1:6379")
+    redis_required()
     return f"redis://{REDIS[0]}:{REDIS[1]}/0?key_prefix=t{uuid.uuid4().hex[:12]}"
 
 
