@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, settings
 from mailorders.api import schema as doc
 from mailorders.api.urls import urlpatterns
 from mailorders.models import BankAccount, Cheque, Contact, Letter, Postcard, SelfMailer, Template
-from mailorders.tests import openapi_support as support
 from shipdesk.models import APIKey
 from shipdesk.services import api_key_create
+from shipdesk.tests import openapi_support as support
 
 from .conftest import PostGridClient, ok, url
 

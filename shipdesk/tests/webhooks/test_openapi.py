@@ -10,10 +10,10 @@ import pytest
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
 
-from mailorders.tests import openapi_support as support
 from mailorders.tests.conftest import PostGridClient
 from shipdesk.models import APIKey
 from shipdesk.services import api_key_create
+from shipdesk.tests import openapi_support as support
 from shipdesk.webhooks.api import schema as doc
 from shipdesk.webhooks.api.urls import urlpatterns
 from shipdesk.webhooks.models import (
