@@ -14,6 +14,8 @@ from mailorders.tests.fake_print_provider import FakePrintProvider
 from shipdesk.roles import PRINT_ROOM
 from shipdesk.services import api_key_create
 from shipdesk.webhooks.models import EventType, Webhook
+from tracking.carriers.usps.fake import CLIENT_ID, CLIENT_SECRET
+from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401 (a fixture)
 
 PREFIX = "/print-mail/v1"
 TO = {
@@ -200,3 +202,33 @@ def order_webhook(partner):
         ],
         live=False,
     )
+
+
+# A live USPS shipper account as the label tests use it (USPS's example CRID and MIDs).
+LIVE_ACCOUNT = {
+    "description": "USPS Ship",
+    "sandbox": False,
+    "mailer_id": "904128936",
+    "crid": "56982563",
+    "manifest_mid": "904128937",
+    "eps_account": "1000000001",
+}
+
+
+@pytest.fixture
+def fake(settings, usps_server, tmp_path):  # noqa: F811
+    """The fake USPS server as USPS (tracking, and live accounts' test environment), the app's
+    credentials in the settings, no retries; the fake itself, to read what it was sent."""
+    settings.USPS_BASE_URL = usps_server.url
+    settings.USPS_TEST_BASE_URL = usps_server.url
+    settings.USPS_CLIENT_ID = CLIENT_ID
+    settings.USPS_CLIENT_SECRET = CLIENT_SECRET
+    settings.USPS_TIMEOUT_SECONDS = 2.0
+    settings.USPS_MAX_RETRIES = 0
+    settings.MEDIA_ROOT = tmp_path
+    return usps_server.fake
+
+
+@pytest.fixture
+def live(partner):
+    return ShipperAccount.objects.create(partner=partner, **LIVE_ACCOUNT)

@@ -14,44 +14,13 @@ from mailorders.models import Contact, Label, Letter, ShipperAccount
 from mailorders.services.labels import label_create
 from mailorders.tests.label_bodies import label_body
 from shipdesk.models import AuditEvent
-from tracking.carriers.usps.fake import CLIENT_ID, CLIENT_SECRET
-from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _usps_settings(settings, usps_server, tmp_path):  # noqa: F811
-    settings.USPS_BASE_URL = usps_server.url
-    settings.USPS_TEST_BASE_URL = usps_server.url
-    settings.USPS_CLIENT_ID = CLIENT_ID
-    settings.USPS_CLIENT_SECRET = CLIENT_SECRET
-    settings.USPS_TIMEOUT_SECONDS = 2.0
-    settings.USPS_MAX_RETRIES = 0
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def fake(usps_server):  # noqa: F811
-    return usps_server.fake
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake")]
 
 
 @pytest.fixture
 def letter(create_letter):
     return Letter.objects.select_related("to").get(pk=create_letter()["id"])
-
-
-@pytest.fixture
-def live(partner):
-    return ShipperAccount.objects.create(
-        partner=partner,
-        description="USPS Ship",
-        sandbox=False,
-        mailer_id="904128936",
-        crid="56982563",
-        manifest_mid="904128937",
-        eps_account="1000000001",
-    )
 
 
 def page_url(obj) -> str:

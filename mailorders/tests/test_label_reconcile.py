@@ -17,14 +17,13 @@ from mailorders.services.common import LabelError
 from mailorders.services.label_attempts import label_attempts_reconcile
 from mailorders.services.labels import label_create
 from mailorders.tasks import label_reconcile_cycle
-from mailorders.tests.test_label_usps import _usps_settings, body, fake, live  # noqa: F401
+from mailorders.tests.test_label_usps import body
 from shipdesk.models import AuditEvent
-from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401
 from tracking.models import Shipment
 
 
 @pytest.fixture
-def unanswered(partner, live, fake, settings):  # noqa: F811
+def unanswered(partner, live, fake, settings):
     """An attempt USPS bought a label for while shipdesk's request timed out."""
     settings.USPS_TIMEOUT_SECONDS = 0.3
     fake.hang_next("labels", seconds=1.0)
@@ -37,7 +36,7 @@ def unanswered(partner, live, fake, settings):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_a_fresh_attempt_is_left_to_the_request_that_made_it(unanswered, fake):  # noqa: F811
+def test_a_fresh_attempt_is_left_to_the_request_that_made_it(unanswered, fake):
     report = label_attempts_reconcile()
 
     assert report.as_dict() == {"settled": 0, "refused": 0, "unknown": 0}
@@ -46,7 +45,7 @@ def test_a_fresh_attempt_is_left_to_the_request_that_made_it(unanswered, fake): 
 
 
 @pytest.mark.django_db
-def test_a_stale_attempt_is_settled_once_with_the_label_usps_bought(unanswered, fake):  # noqa: F811
+def test_a_stale_attempt_is_settled_once_with_the_label_usps_bought(unanswered, fake):
     later = timezone.now() + timedelta(minutes=6)
 
     report = label_attempts_reconcile(now=later)
@@ -66,7 +65,7 @@ def test_a_stale_attempt_is_settled_once_with_the_label_usps_bought(unanswered, 
 
 
 @pytest.mark.django_db
-def test_usps_still_silent_keeps_the_attempt_for_the_next_sweep(unanswered, fake, settings):  # noqa: F811
+def test_usps_still_silent_keeps_the_attempt_for_the_next_sweep(unanswered, fake, settings):
     settings.USPS_TIMEOUT_SECONDS = 0.3
     fake.hang_next("labels", seconds=1.0)
 
@@ -77,7 +76,7 @@ def test_usps_still_silent_keeps_the_attempt_for_the_next_sweep(unanswered, fake
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_runs_the_sweep_and_queues_the_next(unanswered, settings, fake):  # noqa: F811
+def test_the_worker_runs_the_sweep_and_queues_the_next(unanswered, settings, fake):
     settings.LABEL_ATTEMPT_SETTLE_SECONDS = 0
     out = StringIO()
     call_command("schedule_label_reconcile", stdout=out)

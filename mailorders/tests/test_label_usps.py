@@ -15,40 +15,9 @@ from mailorders.services.usps_labels import label_attempt_reconcile
 from mailorders.tests.label_bodies import label_body
 from mailorders.tests.postmen.support import PREFIX, client_of
 from shipdesk.models import AuditEvent
-from tracking.carriers.usps.fake import CLIENT_ID, CLIENT_SECRET
-from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401
 from tracking.models import Shipment
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _usps_settings(settings, usps_server, tmp_path):  # noqa: F811
-    settings.USPS_TEST_BASE_URL = usps_server.url
-    settings.USPS_CLIENT_ID = CLIENT_ID
-    settings.USPS_CLIENT_SECRET = CLIENT_SECRET
-    settings.USPS_TIMEOUT_SECONDS = 2.0
-    settings.USPS_MAX_RETRIES = 0
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def fake(usps_server):  # noqa: F811
-    return usps_server.fake
-
-
-@pytest.fixture
-def live(partner):
-    return ShipperAccount.objects.create(
-        partner=partner,
-        description="USPS Ship",
-        sandbox=False,
-        mailer_id="904128936",
-        crid="56982563",
-        manifest_mid="904128937",
-        eps_account="1000000001",
-        usps_environment="test",
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake")]
 
 
 def body(account, **overrides):

@@ -12,15 +12,14 @@ from django.db import connection
 from mailorders.choices import LabelStatus
 from mailorders.models import Label
 from mailorders.services.labels import label_create
-from mailorders.tests.test_label_usps import _usps_settings, body, fake, live  # noqa: F401
-from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401
+from mailorders.tests.test_label_usps import body
 from tracking.models import Shipment
 
 THREADS = 4
 
 
 @pytest.mark.django_db(transaction=True)
-def test_simultaneous_retries_buy_one_label(partner, live, fake):  # noqa: F811
+def test_simultaneous_retries_buy_one_label(partner, live, fake):
     barrier = threading.Barrier(THREADS)
     answers: list = [None] * THREADS
 

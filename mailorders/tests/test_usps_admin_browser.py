@@ -11,27 +11,11 @@ from playwright.sync_api import expect
 from mailorders.models import Contact, Label, Letter, ShipperAccount
 from mailorders.services.orders import OrderContent, order_create
 from shipdesk.models import AuditEvent
-from tracking.carriers.usps.fake import CLIENT_ID, CLIENT_SECRET
-from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401
 
 from .conftest import FROM, TO
 from .test_lifecycle import contact
 
-
-@pytest.fixture(autouse=True)
-def _usps_settings(settings, usps_server, tmp_path):  # noqa: F811
-    settings.USPS_BASE_URL = usps_server.url
-    settings.USPS_TEST_BASE_URL = usps_server.url
-    settings.USPS_CLIENT_ID = CLIENT_ID
-    settings.USPS_CLIENT_SECRET = CLIENT_SECRET
-    settings.USPS_TIMEOUT_SECONDS = 2.0
-    settings.USPS_MAX_RETRIES = 0
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def fake(usps_server):  # noqa: F811
-    return usps_server.fake
+pytestmark = pytest.mark.usefixtures("fake")
 
 
 @pytest.fixture

@@ -10,27 +10,10 @@ from mailorders.choices import LabelStatus
 from mailorders.models import Label, Manifest, ShipperAccount
 from mailorders.services.labels import label_create
 from mailorders.tests.label_bodies import label_body
-from tracking.carriers.usps.fake import CLIENT_ID, CLIENT_SECRET
-from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake")]
 
 LABELS = "/admin/mailorders/label/"
-
-
-@pytest.fixture(autouse=True)
-def _usps_settings(settings, usps_server, tmp_path):  # noqa: F811
-    settings.USPS_TEST_BASE_URL = usps_server.url
-    settings.USPS_CLIENT_ID = CLIENT_ID
-    settings.USPS_CLIENT_SECRET = CLIENT_SECRET
-    settings.USPS_TIMEOUT_SECONDS = 2.0
-    settings.USPS_MAX_RETRIES = 0
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def fake(usps_server):  # noqa: F811
-    return usps_server.fake
 
 
 @pytest.fixture

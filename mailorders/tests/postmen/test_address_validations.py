@@ -13,21 +13,14 @@ from mailorders.services.address_checks import AddressCheckError, address_check
 from mailorders.tests.label_bodies import ADDRESS_TO
 from mailorders.tests.postmen.support import PREFIX, ok, refused
 from tracking.carriers.shipping import PostalAddress
-from tracking.carriers.usps.fake import CLIENT_ID, CLIENT_SECRET
-from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URL = f"{PREFIX}/address-validations"
 
 
 @pytest.fixture
-def usps(settings, usps_server):  # noqa: F811
-    settings.USPS_TEST_BASE_URL = usps_server.url
-    settings.USPS_CLIENT_ID = CLIENT_ID
-    settings.USPS_CLIENT_SECRET = CLIENT_SECRET
-    settings.USPS_TIMEOUT_SECONDS = 2.0
-    settings.USPS_MAX_RETRIES = 0
-    return usps_server.fake
+def usps(fake):
+    return fake
 
 
 @pytest.fixture

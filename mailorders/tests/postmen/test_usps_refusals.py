@@ -10,35 +10,14 @@ from mailorders.choices import LabelStatus
 from mailorders.models import Label, ShipperAccount
 from mailorders.tests.label_bodies import label_body
 from mailorders.tests.postmen.support import PREFIX, ok, refused
-from tracking.carriers.usps.fake import CLIENT_ID, CLIENT_SECRET
-from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401
 from tracking.models import Shipment
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def usps(settings, usps_server, tmp_path):  # noqa: F811
-    settings.USPS_TEST_BASE_URL = usps_server.url
-    settings.USPS_CLIENT_ID = CLIENT_ID
-    settings.USPS_CLIENT_SECRET = CLIENT_SECRET
-    settings.USPS_TIMEOUT_SECONDS = 2.0
-    settings.USPS_MAX_RETRIES = 0
-    settings.MEDIA_ROOT = tmp_path
-    return usps_server.fake
-
-
-@pytest.fixture
-def live(partner):
-    return ShipperAccount.objects.create(
-        partner=partner,
-        description="USPS Ship",
-        sandbox=False,
-        mailer_id="904128936",
-        crid="56982563",
-        manifest_mid="904128937",
-        eps_account="1000000001",
-    )
+def usps(fake):
+    return fake
 
 
 def body(account, service_type="usps-discounted_priority_mail", **overrides) -> dict:
