@@ -27,17 +27,7 @@ class BudgetExhausted(Exception):
 
 def take_slot(*, carrier: str, per_hour: int, kind: str, now: datetime | None = None) -> None:
     """Record one request to `carrier`, or raise BudgetExhausted if it would exceed the budget."""
-    now = now or timezone.now()
-    CarrierBudget.objects.get_or_create(carrier=carrier)
-    with transaction.atomic():
-        budget = CarrierBudget.objects.select_for_update().get(carrier=carrier)
-        if budget.blocked_until and budget.blocked_until > now:
-            raise BudgetExhausted(carrier, budget.blocked_until)
-        recent = CarrierRequest.objects.filter(carrier=carrier, sent_at__gt=now - WINDOW)
-        if recent.count() >= per_hour:
-            oldest = recent.order_by("sent_at").values_list("sent_at", flat=True).first()
-            raise BudgetExhausted(carrier, oldest + WINDOW)
-        CarrierRequest.objects.create(carrier=carrier, kind=kind, sent_at=now)
+    take_slots(carrier=carrier, per_hour=per_hour, kinds=[kind], now=now)
 
 
 def take_slots(
