@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from mailorders.api.base import DEFAULT_LIMIT, MAX_LIMIT, MAX_SEARCH_LENGTH, MAX_SKIP
 from shipdesk.api import POSTGRID_ERROR_TYPES
+from shipdesk.openapi import TableAutoSchema
 
 SECURITY_SCHEME = "xApiKey"
 ERROR_TYPES = sorted(
@@ -176,33 +176,15 @@ class PostGridKeyScheme(OpenApiAuthenticationExtension):
 Describe = Callable[[object], dict]  # view instance → extend_schema-like keywords
 
 
-class PostGridAutoSchema(AutoSchema):
+class PostGridAutoSchema(TableAutoSchema):
     """Reads `self.view.operation_docs[method]` (set by `described_views`): operation_id,
     summary, description, tags, request, responses, parameters."""
 
     def _doc(self) -> dict:
         return self.view.operation_docs[self.method.lower()](self.view)
 
-    def get_operation_id(self):
-        return self._doc()["operation_id"]
-
-    def get_summary(self):
-        return self._doc().get("summary")
-
     def get_description(self):
         return self._doc().get("description", "")
-
-    def get_tags(self):
-        return self._doc()["tags"]
-
-    def get_request_serializer(self):
-        return self._doc().get("request")
-
-    def get_response_serializers(self):
-        return self._doc()["responses"]
-
-    def get_override_parameters(self):
-        return self._doc().get("parameters", [])
 
     def _get_request_body(self, direction="request"):
         body = super()._get_request_body(direction)

@@ -9,7 +9,6 @@ except the label and manifest files, which are the PDFs (or USPS's label image) 
 from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from mailorders.api.postmen.base import (
@@ -23,6 +22,7 @@ from mailorders.api.postmen.base import (
 )
 from mailorders.choices import LabelServiceType, LabelStatus, ManifestStatus, PaperSize
 from mailorders.services.rate_requests import BOX_TYPES
+from shipdesk.openapi import TableAutoSchema
 
 SECURITY_SCHEME = "postmenApiKey"
 PREFIX = "/postmen/v3/"
@@ -463,29 +463,11 @@ class PostmenKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
-class PostmenAutoSchema(AutoSchema):
+class PostmenAutoSchema(TableAutoSchema):
     """Reads the operation from OPERATIONS instead of view annotations."""
 
     def _doc(self) -> dict:
         return OPERATIONS[type(self.view).__name__][self.method.lower()]
-
-    def get_operation_id(self):
-        return self._doc()["operation_id"]
-
-    def get_summary(self):
-        return self._doc().get("summary")
-
-    def get_tags(self):
-        return self._doc()["tags"]
-
-    def get_request_serializer(self):
-        return self._doc().get("request")
-
-    def get_response_serializers(self):
-        return self._doc()["responses"]
-
-    def get_override_parameters(self):
-        return self._doc().get("parameters", [])
 
 
 def _extension(name: str) -> type:
