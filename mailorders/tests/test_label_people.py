@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.contrib.admin import helpers
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
@@ -27,6 +28,8 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/mailorders/label/"
 SEARCH = reverse("shipment-search")
 PLAIN_NUMBER = "9400100000000000000006"  # a valid IMpb no label made
+# On PostgreSQL the search chooses its page branch by branch first (tracking.selectors).
+BRANCHES = 1 if connection.vendor == "postgresql" else 0
 
 
 @pytest.fixture
@@ -185,7 +188,7 @@ def test_the_ordinary_search_does_not_look_at_labels(
     agent_client, label, django_assert_num_queries
 ):
     agent_client.get(SEARCH)  # session warm
-    with django_assert_num_queries(5) as queries:
+    with django_assert_num_queries(5 + BRANCHES) as queries:
         response = agent_client.get(SEARCH, {"q": "Ada"})
 
     assert found(response) == [label.tracking_number]
