@@ -454,3 +454,38 @@ class PodRequest(models.Model):
     @property
     def emails(self) -> list[str]:
         return [r["email"] for r in self.recipients]
+
+
+class CourierConnection(models.Model):
+    """A partner's own carrier app credentials (AfterShip's courier connection): that partner's
+    trackings, proofs of delivery and labels call the carrier with them, on their own hourly
+    quota, instead of the installation's. Sealed at rest (shipdesk.sealing), never shown."""
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id, editable=False)
+    partner = models.ForeignKey(
+        "shipdesk.Partner", on_delete=models.CASCADE, related_name="courier_connections"
+    )
+    courier_slug = models.CharField(max_length=50, default="usps")
+    client_id_sealed = models.TextField(editable=False)
+    client_secret_sealed = models.TextField(editable=False)
+    requests_per_hour = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The app's hourly USPS quota; empty: USPS_REQUESTS_PER_HOUR.",
+    )
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "courier_slug"], name="one_connection_per_courier"
+            )
+        ]
+        indexes = [models.Index(fields=["partner", "-created_at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.courier_slug.upper()} connection {self.public_id}"

@@ -1,27 +1,22 @@
 """A live shipper account's USPS app credentials (consumer key and secret).
 
-Entered in admin, they are stored sealed (XSalsa20-Poly1305, PyNaCl's SecretBox) under a key
-derived from SECRET_KEY, and never shown again. Rotating SECRET_KEY keeps them readable while
-the old key is listed in SECRET_KEY_FALLBACKS; after that they must be entered again.
+Entered in admin, they are stored sealed (shipdesk.sealing) and never shown again.
 
 An account with none stored uses the settings `credentials_ref` names (`<REF>_CLIENT_ID`,
-`<REF>_CLIENT_SECRET`, or those environment variables), else USPS_CLIENT_ID / USPS_CLIENT_SECRET.
+`<REF>_CLIENT_SECRET`, or those environment variables), else its partner's USPS courier
+connection (sent through the tracking API), else USPS_CLIENT_ID / USPS_CLIENT_SECRET.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 from dataclasses import dataclass
 
-import nacl.exceptions
-import nacl.secret
 from django.conf import settings
 
 from mailorders.models import ShipperAccount
-
-SEAL_VERSION = "v1:"
+from shipdesk.sealing import SealedUnreadable, seal, unseal
+from tracking.models import CourierConnection
 
 
 class CredentialsUnreadable(Exception):
@@ -39,33 +34,13 @@ class Credentials:
         return bool(self.client_id and self.client_secret)
 
 
-def _box(secret_key: str) -> nacl.secret.SecretBox:
-    key = hashlib.blake2b(
-        b"shipdesk usps credentials", key=hashlib.sha256(secret_key.encode()).digest()
-    ).digest()[: nacl.secret.SecretBox.KEY_SIZE]
-    return nacl.secret.SecretBox(key)
-
-
-def seal(value: str) -> str:
-    if not value:
-        return ""
-    sealed = _box(settings.SECRET_KEY).encrypt(value.encode())
-    return SEAL_VERSION + base64.b64encode(bytes(sealed)).decode()
-
-
-def unseal(sealed: str) -> str:
-    if not sealed:
-        return ""
-    raw = base64.b64decode(sealed.removeprefix(SEAL_VERSION))
-    for secret_key in (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])):
-        try:
-            return _box(secret_key).decrypt(raw).decode()
-        except nacl.exceptions.CryptoError:
-            continue
-    raise CredentialsUnreadable(
-        "its stored consumer key and secret cannot be read with this SECRET_KEY: enter them "
-        "again in the admin."
-    )
+def _unsealed(sealed: str, remedy: str = "enter them again in the admin") -> str:
+    try:
+        return unseal(sealed)
+    except SealedUnreadable as exc:
+        raise CredentialsUnreadable(
+            f"its stored consumer key and secret cannot be read with this SECRET_KEY: {remedy}."
+        ) from exc
 
 
 def account_credentials_set(
@@ -98,10 +73,21 @@ def account_credentials(account: ShipperAccount) -> Credentials:
     stored ones were sealed under a lost SECRET_KEY)."""
     if account.client_id_sealed or account.client_secret_sealed:
         return Credentials(
-            unseal(account.client_id_sealed),
-            unseal(account.client_secret_sealed),
+            _unsealed(account.client_id_sealed),
+            _unsealed(account.client_secret_sealed),
             "the consumer key and secret stored on the account",
         )
+    if not account.credentials_ref:
+        connection = CourierConnection.objects.filter(
+            partner_id=account.partner_id, courier_slug="usps"
+        ).first()
+        if connection is not None:
+            remedy = "the partner must send them again to its courier connection"
+            return Credentials(
+                _unsealed(connection.client_id_sealed, remedy),
+                _unsealed(connection.client_secret_sealed, remedy),
+                f"the partner's USPS courier connection {connection.public_id}",
+            )
     prefix = account.credentials_ref or "USPS"
     return Credentials(
         _setting(account.credentials_ref, "CLIENT_ID"),

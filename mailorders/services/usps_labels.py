@@ -13,7 +13,6 @@ with the same key answers the same label and charges nothing more. So:
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from decimal import Decimal
 
@@ -44,7 +43,12 @@ from tracking.carriers.shipping import (
     Service,
 )
 from tracking.carriers.usps import labels as usps_labels
-from tracking.carriers.usps.client import CarrierUnavailable, CredentialsRefused, UspsClient
+from tracking.carriers.usps.client import (
+    CarrierUnavailable,
+    CredentialsRefused,
+    UspsClient,
+    app_keys,
+)
 from tracking.carriers.usps.errors import AccountIncomplete, UspsError
 from tracking.carriers.usps.labels_mapper import order_field
 
@@ -118,13 +122,7 @@ def usps_client_for(account: ShipperAccount) -> UspsClient:
         raise _misconfigured(f"{credentials.source} are not set.")
     client_id, client_secret = credentials.client_id, credentials.client_secret
     base_url = getattr(settings, BASE_URL_SETTINGS[account.usps_environment])
-    # One hourly budget per USPS app, whichever account uses it; one token cache row per app
-    # and secret (a corrected secret is never answered with the token of the old one).
-    key = "usps:" + hashlib.sha256(f"{base_url}|{client_id}".encode()).hexdigest()[:24]
-    token_key = (
-        "usps:"
-        + hashlib.sha256(f"{base_url}|{client_id}|{client_secret}".encode()).hexdigest()[:24]
-    )
+    budget_key, token_key = app_keys(base_url, client_id, client_secret)
     return UspsClient(
         base_url=base_url,
         client_id=client_id,
@@ -133,7 +131,7 @@ def usps_client_for(account: ShipperAccount) -> UspsClient:
         timeout=settings.USPS_TIMEOUT_SECONDS,
         max_retries=settings.USPS_MAX_RETRIES,
         token_key=token_key,
-        budget_key=key,
+        budget_key=budget_key,
     )
 
 

@@ -6,7 +6,7 @@ Trackings are named by id only in this version (no slug + number paths).
 from django.urls import path, re_path
 
 from shipdesk.api import NotFoundView
-from tracking.api import couriers, edd, views
+from tracking.api import courier_connections, couriers, edd, views
 from tracking.api.versions.v2026_07 import VERSION
 
 BY_ID = "<str:tracking_id>"
@@ -27,8 +27,13 @@ urlpatterns = [
     route("estimated-delivery-date/predict-batch", edd.PredictBatchView, "edd-predict-batch"),
 ]
 
-# --- courier-connections routes go here (tracking/api/courier_connections.py) ---
-urlpatterns += []
-# --- end of courier-connections routes ---
+urlpatterns += [
+    route("courier-connections", courier_connections.ConnectionsView, "courier-connections"),
+    route(
+        "courier-connections/<str:connection_id>",
+        courier_connections.ConnectionView,
+        "courier-connection",
+    ),
+]
 
 urlpatterns.append(re_path(r"^.*$", NotFoundView.as_view()))

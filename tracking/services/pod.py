@@ -18,12 +18,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shipdesk.audit import SYSTEM, Actor, audit_record
-from tracking.carriers import registry
 from tracking.carriers.base import Carrier, PodRecipient, ProofRequest
 from tracking.models import PodRequest, Shipment
 from tracking.pod.eligibility import pod_options
 from tracking.pod.errors import PodError
 from tracking.pod.letter import Letter, LetterUnavailable, pod_letter
+from tracking.services import courier_connections
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +186,11 @@ def pod_request_process(
     if request is None or request.status != PodRequest.Status.PENDING:
         return request
     if request.channel == PodRequest.Channel.USPS:
-        return _ask_carrier(request, carrier or registry.get_carrier(request.shipment.slug), now)
+        shipment = request.shipment
+        carrier = carrier or courier_connections.carrier_for(
+            partner_id=shipment.partner_id, slug=shipment.slug
+        )
+        return _ask_carrier(request, carrier, now)
     return _email_letter(request, now)
 
 

@@ -19,6 +19,7 @@ from tracking.carriers import registry
 from tracking.carriers.base import Carrier, TrackRequest, TrackResult
 from tracking.carriers.budget import BudgetExhausted
 from tracking.models import Shipment
+from tracking.services import courier_connections
 from tracking.services.ingest import shipments_ingest
 from tracking.services.notify import subscribers_notify_later
 from tracking.services.shipments import shipments_expire_stale
@@ -52,11 +53,19 @@ def due_queryset(*, slug: str, now: datetime, due_by: datetime | None = None):
 
 
 def shipments_claim_due(
-    *, slug: str, limit: int, now: datetime, due_by: datetime | None = None
+    *,
+    slug: str,
+    limit: int,
+    now: datetime,
+    due_by: datetime | None = None,
+    scope: Q | None = None,
 ) -> list[Shipment]:
-    """Claim up to `limit` due shipments for CLAIM_FOR; no other worker gets them meanwhile."""
+    """Claim up to `limit` due shipments (of `scope`'s partners, when given) for CLAIM_FOR; no
+    other worker gets them meanwhile."""
     with transaction.atomic():
         due = due_queryset(slug=slug, now=now, due_by=due_by)
+        if scope is not None:
+            due = due.filter(scope)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         ids = list(due.values_list("id", flat=True)[:limit])
@@ -107,51 +116,58 @@ def refresh_due(
 ) -> RefreshReport:
     """Track due shipments until none is due, the budget is spent or max_batches is reached.
 
-    One pass looks at what was due when it started: a shipment refreshed in this pass is not
-    refreshed again by it, however long the pass takes.
+    Partners with a courier connection are tracked through their own app (and its budget),
+    the others through the installation's carrier (`carriers` may name it per slug). One pass
+    looks at what was due when it started: a shipment refreshed in this pass is not refreshed
+    again by it, however long the pass takes.
     """
     report = RefreshReport()
     started = clock()
     for slug in registry.SUPPORTED_SLUGS:
-        carrier = (carriers or {}).get(slug) or registry.get_carrier(slug)
-        while max_batches is None or report.batches < max_batches:
-            now = clock()
-            batch = shipments_claim_due(
-                slug=slug, limit=carrier.batch_size, now=now, due_by=started
-            )
-            if not batch:
-                break
-            try:
-                ingested = shipments_track(carrier=carrier, shipments=batch, now=now)
-            except BudgetExhausted:
-                shipments_release(shipments=batch)
-                report.budget_exhausted = True
-                break
-            except Exception as exc:
-                # A bug, or an answer that cannot be stored: end this carrier's pass rather
-                # than the worker. The batch stays claimed, so the next pass goes on with the
-                # other shipments and this one is tried again when its claim lapses.
-                logger.exception("Refreshing %d %s shipments failed", len(batch), slug)
-                _record_failure(batch, exc, now)
-                report.failed_batches += 1
-                report.errors += len(batch)
-                break
-            report.batches += 1
-            report.shipments += len(batch)
-            report.events += ingested.events
-            report.new_checkpoints += ingested.new_checkpoints
-            report.errors += ingested.errors
-            report.tag_changes += ingested.tag_changes
-            subscribers_notify_later(shipment_ids=[pk for pk, _, _ in ingested.tag_changes])
-            if on_batch:
-                on_batch(len(batch))
-            if ingested.retryable_errors == len(batch):
-                # The carrier is unreachable: stop here instead of spending the hour's budget
-                # on retries; the next pass tries again.
-                report.carrier_unavailable = True
-                break
+        default = (carriers or {}).get(slug) or registry.get_carrier(slug)
+        for carrier, scope in courier_connections.refresh_scopes(slug, default):
+            _refresh_scope(carrier, scope, slug, report, started, clock, max_batches, on_batch)
     report.expired = shipments_expire_stale(now=clock())
     return report
+
+
+def _refresh_scope(carrier, scope, slug, report, started, clock, max_batches, on_batch) -> None:
+    while max_batches is None or report.batches < max_batches:
+        now = clock()
+        batch = shipments_claim_due(
+            slug=slug, limit=carrier.batch_size, now=now, due_by=started, scope=scope
+        )
+        if not batch:
+            return
+        try:
+            ingested = shipments_track(carrier=carrier, shipments=batch, now=now)
+        except BudgetExhausted:
+            shipments_release(shipments=batch)
+            report.budget_exhausted = True
+            return
+        except Exception as exc:
+            # A bug, or an answer that cannot be stored: end this carrier's pass rather than
+            # the worker. The batch stays claimed, so the next pass goes on with the other
+            # shipments and this one is tried again when its claim lapses.
+            logger.exception("Refreshing %d %s shipments failed", len(batch), slug)
+            _record_failure(batch, exc, now)
+            report.failed_batches += 1
+            report.errors += len(batch)
+            return
+        report.batches += 1
+        report.shipments += len(batch)
+        report.events += ingested.events
+        report.new_checkpoints += ingested.new_checkpoints
+        report.errors += ingested.errors
+        report.tag_changes += ingested.tag_changes
+        subscribers_notify_later(shipment_ids=[pk for pk, _, _ in ingested.tag_changes])
+        if on_batch:
+            on_batch(len(batch))
+        if ingested.retryable_errors == len(batch):
+            # The carrier is unreachable: stop here instead of spending the hour's budget on
+            # retries; the next pass tries again.
+            report.carrier_unavailable = True
+            return
 
 
 def _record_failure(batch: list[Shipment], exc: Exception, now: datetime) -> None:

@@ -9,6 +9,7 @@ refused (and the payment token, for a paid call) and tries once more.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import threading
@@ -91,6 +92,16 @@ class PaymentTokens:
 
     get: Callable[[], str]
     forget: Callable[[str], None]
+
+
+def app_keys(base_url: str, client_id: str, client_secret: str) -> tuple[str, str]:
+    """(budget_key, token_key) of a USPS app: one hourly budget per app, whatever uses it, and
+    one cached token per app and secret (a corrected secret never gets the old one's token)."""
+
+    def key(*parts: str) -> str:
+        return "usps:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+    return key(base_url, client_id), key(base_url, client_id, client_secret)
 
 
 class UspsClient:

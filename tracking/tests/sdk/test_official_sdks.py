@@ -7,7 +7,6 @@ report what they saw as JSON; the test checks it and the database.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -16,14 +15,12 @@ from pathlib import Path
 import pytest
 
 from shipdesk.services import api_key_create
-from tracking.models import Shipment
+from tracking.models import CourierConnection, Shipment
 from tracking.tests.api.support import impb
 from tracking.tests.sdk.venvs import sdk_python
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HERE = Path(__file__).parent
-# The courier-connection steps run once shipdesk serves them.
-CONNECTIONS = importlib.util.find_spec("tracking.api.courier_connections") is not None
 
 
 def drive(version: str, script: str, live_server, raw_key: str, **env) -> dict:
@@ -60,7 +57,7 @@ def test_the_sdk_10_drives_api_2026_07_unchanged(live_server, raw_key):
         live_server,
         raw_key,
         NUMBERS=",".join(numbers),
-        CONNECTIONS="1" if CONNECTIONS else "0",
+        CONNECTIONS="1",
         CONNECTION_CREDENTIALS=json.dumps(
             {"client_id": "partner-usps-id", "client_secret": "partner-usps-secret"}
         ),
@@ -111,14 +108,16 @@ def test_the_sdk_10_drives_api_2026_07_unchanged(live_server, raw_key):
         predicted["estimated_delivery_date"]
     ] * 2
 
-    if CONNECTIONS:
-        made = seen["connection_created"]
-        assert made["courier_slug"] == "usps"
-        assert "partner-usps-secret" not in json.dumps(seen)
-        assert seen["connection_read"]["id"] == made["id"]
-        assert [c["id"] for c in seen["connections"]["courier_connections"]] == [made["id"]]
-        assert seen["connection_deleted"]["id"] == made["id"]
-        assert seen["connection_gone"]["status"] == 404
+    made = seen["connection_created"]
+    assert made["courier_slug"] == "usps"
+    assert made["credentials"] == {"client_id": "****s-id", "client_secret": "********"}
+    assert "partner-usps-secret" not in json.dumps(seen)
+    assert seen["connection_updated"]["updated_at"] >= made["updated_at"]
+    assert seen["connection_read"]["id"] == made["id"]
+    assert [c["id"] for c in seen["connections"]["courier_connections"]] == [made["id"]]
+    assert seen["connection_deleted"]["id"] == made["id"]
+    assert seen["connection_gone"]["status"] == 404
+    assert not CourierConnection.objects.exists()
 
 
 def test_the_sdk_2_0_2_still_drives_api_2024_04(live_server, raw_key):
