@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from shipdesk.api import APIError, aftership_response
-from shipdesk.jsontypes import JSONTypesMixin
+from shipdesk.jsontypes import JSONTypesMixin, QueryBlanksMixin
 from tracking.api import schema as doc
 from tracking.api.schema import v2026_07 as v2026
 from tracking.api.schema.envelopes import ErrorEnvelopeSerializer, data_object, envelope
@@ -28,7 +28,7 @@ TAGS = ["Courier connections"]
 CURSOR_VERSION = "2026-07/courier-connections"
 
 
-class ListQuerySerializer(JSONTypesMixin, serializers.Serializer):
+class ListQuerySerializer(QueryBlanksMixin, serializers.Serializer):
     courier_slug = serializers.CharField(required=False, allow_blank=True, max_length=50)
     cursor = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=100)
@@ -113,9 +113,8 @@ def shaped(connection: CourierConnection) -> dict:
 def _refused(exc: service.CourierConnectionError) -> APIError:
     if isinstance(exc, service.ConnectionExists):
         return APIError(f"{exc.field}: {exc}", http_status=409, field=exc.field)
-    missing = exc.field in service.CREDENTIAL_FIELDS and "required" in str(exc)
     field = f"credentials.{exc.field}" if exc.field in service.CREDENTIAL_FIELDS else exc.field
-    code = CODE_VALUE_REQUIRED if missing else CODE_VALUE_INVALID
+    code = CODE_VALUE_REQUIRED if exc.missing else CODE_VALUE_INVALID
     return APIError(f"{field}: {exc}", code=code, field=field)
 
 

@@ -27,9 +27,12 @@ MAX_CREDENTIAL_LENGTH = 500
 
 
 class CourierConnectionError(Exception):
-    def __init__(self, message: str, *, field: str):
+    """`field` is refused; `missing` when it was not sent at all (else its value is wrong)."""
+
+    def __init__(self, message: str, *, field: str, missing: bool = False):
         super().__init__(message)
         self.field = field
+        self.missing = missing
 
 
 class ConnectionExists(CourierConnectionError):
@@ -47,9 +50,13 @@ def credentials_checked(credentials) -> dict[str, str]:
                 field=f"credentials.{name}",
             )
     for name in CREDENTIAL_FIELDS:
-        value = credentials.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise CourierConnectionError("is required: a non-empty string.", field=name)
+        if name not in credentials:
+            raise CourierConnectionError("is required.", field=name, missing=True)
+        value = credentials[name]
+        if not isinstance(value, str):
+            raise CourierConnectionError("must be a string.", field=name)
+        if not value.strip():
+            raise CourierConnectionError("may not be blank.", field=name)
         if len(value) > MAX_CREDENTIAL_LENGTH:
             raise CourierConnectionError(
                 f"must be at most {MAX_CREDENTIAL_LENGTH} characters.", field=name
