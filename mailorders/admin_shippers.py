@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -19,25 +20,10 @@ from mailorders.services.usps_credentials import (
     account_credentials_set,
 )
 from shipdesk.admin import ManagerActionsMixin
+from shipdesk.widgets import WriteOnlyInput
+from tracking.models import CourierConnection
 
 LIVE_NEEDS = (("crid", "CRID"), ("manifest_mid", "manifest MID"), ("eps_account", "EPS account"))
-
-
-class WriteOnlyInput(forms.PasswordInput):
-    """A password box that never renders the stored value; its placeholder says whether one is
-    stored."""
-
-    def __init__(self, *, stored: bool = False):
-        super().__init__(render_value=False)
-        self.stored = stored
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["attrs"]["placeholder"] = (
-            "set (leave blank to keep)" if self.stored else "not set"
-        )
-        context["widget"]["attrs"]["autocomplete"] = "new-password"
-        return context
 
 
 class ShipperAccountForm(forms.ModelForm):
@@ -60,7 +46,8 @@ class ShipperAccountForm(forms.ModelForm):
     clear_credentials = forms.BooleanField(
         label="Forget the stored key and secret",
         required=False,
-        help_text="Then the account uses the settings named below (or USPS_CLIENT_ID/SECRET).",
+        help_text="Then the account uses the settings named below (or the partner's courier "
+        "connection, or USPS_CLIENT_ID/SECRET).",
     )
 
     class Meta:
@@ -85,7 +72,8 @@ class ShipperAccountForm(forms.ModelForm):
             "eps_account": "The Enterprise Payment System account that pays for the labels.",
             "credentials_ref": "Instead of a key and secret stored here: the name of the "
             "settings or environment variables holding them (<NAME>_CLIENT_ID, "
-            "<NAME>_CLIENT_SECRET). Blank: USPS_CLIENT_ID and USPS_CLIENT_SECRET.",
+            "<NAME>_CLIENT_SECRET). Blank: the partner's USPS courier connection if it made "
+            "one, else USPS_CLIENT_ID and USPS_CLIENT_SECRET.",
         }
 
     def __init__(self, *args, **kwargs):
@@ -209,8 +197,21 @@ class ShipperAccountAdmin(ManagerActionsMixin, admin.ModelAdmin):
             return "set (stored on the account)"
         if account.client_id_sealed or account.client_secret_sealed:
             return "half set: enter the consumer key and secret again"
+        connection = getattr(account, "usps_connection", None)
+        if connection and not account.credentials_ref:
+            return f"not set here (the partner's USPS courier connection {connection})"
         prefix = account.credentials_ref or "USPS"
         return f"not set here (the settings {prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET)"
+
+    def get_queryset(self, request):
+        connections = CourierConnection.objects.filter(
+            partner_id=OuterRef("partner_id"), courier_slug="usps"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(usps_connection=Subquery(connections.values("public_id")[:1]))
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -14,7 +14,10 @@ from django.utils.html import format_html, format_html_join
 from shipdesk.admin import ManagerActionsMixin, audit_changelist_url
 from shipdesk.audit import Actor, audit_for
 from shipdesk.paginators import LargeTablePaginator
-from tracking import numbers
+from tracking import (
+    admin_connections,  # noqa: F401  (registers CourierConnectionAdmin)
+    numbers,
+)
 from tracking.carriers.registry import SUPPORTED_SLUGS
 from tracking.choices import CompletedReason
 from tracking.models import Checkpoint, Shipment, Subscriber

@@ -14,8 +14,10 @@ from mailorders.services.manifests import manifest_create
 from mailorders.services.usps_labels import label_attempt_reconcile
 from mailorders.tests.label_bodies import label_body
 from mailorders.tests.postmen.support import PREFIX, client_of
+from shipdesk.audit import SYSTEM
 from shipdesk.models import AuditEvent
-from tracking.models import Shipment
+from tracking.models import CourierConnection, Shipment
+from tracking.services.courier_connections import connection_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake")]
 
@@ -246,3 +248,36 @@ def test_cancel_and_manifest_through_the_postmen_api(partner, live, fake):
     assert manifest.status_code == 200, manifest.content
     assert manifest.json()["data"]["labels"] == [{"id": kept["id"]}]
     assert list(fake.scan_forms.values()) == [kept["tracking_numbers"]]
+
+
+def test_an_account_without_its_own_credentials_buys_with_the_partners_courier_connection(
+    partner, live, fake, monkeypatch
+):
+    # USPS knows only the partner's own app now, not the installation's settings.
+    monkeypatch.setattr(fake, "client_id", "acme-own-app")
+    monkeypatch.setattr(fake, "client_secret", "acme-own-secret")
+    connection_create(
+        connection=CourierConnection(partner=partner, courier_slug="usps"),
+        credentials={"client_id": "acme-own-app", "client_secret": "acme-own-secret"},
+        actor=SYSTEM,
+    )
+
+    label = label_create(partner=partner, data=body(live, order_number="A-2001"))
+
+    assert label.status == LabelStatus.CREATED and fake.purchases == 1
+    assert {c.body["client_id"] for c in fake.calls_of("token")} == {"acme-own-app"}
+
+
+def test_an_account_naming_its_settings_keeps_them_over_the_courier_connection(partner, live, fake):
+    connection_create(
+        connection=CourierConnection(partner=partner, courier_slug="usps"),
+        credentials={"client_id": "acme-own-app", "client_secret": "acme-own-secret"},
+        actor=SYSTEM,
+    )
+    live.credentials_ref = "USPS"
+    live.save(update_fields=["credentials_ref"])
+
+    label = label_create(partner=partner, data=body(live, order_number="A-2002"))
+
+    assert label.status == LabelStatus.CREATED
+    assert {c.body["client_id"] for c in fake.calls_of("token")} == {fake.client_id}

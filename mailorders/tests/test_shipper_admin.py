@@ -8,8 +8,11 @@ from django.contrib.messages import get_messages
 
 from mailorders.models import ShipperAccount
 from mailorders.services.usps_credentials import account_credentials
+from shipdesk.audit import SYSTEM
 from tracking.carriers.usps.fake import CLIENT_ID, CLIENT_SECRET
 from tracking.carriers.usps.fake.fixtures import usps_server  # noqa: F401
+from tracking.models import CourierConnection
+from tracking.services.courier_connections import connection_create
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +228,19 @@ def test_staff_outside_the_managers_cannot_check(live, client, django_user_model
     client.force_login(clerk)
     assert client.post(f"{ADMIN}{live.pk}/check-credentials/").status_code == 403
     assert not fake.calls
+
+
+def test_an_account_without_credentials_says_it_uses_the_partners_courier_connection(
+    manager_client, partner
+):
+    account = ShipperAccount.objects.create(partner=partner, description="USPS Ship")
+    made = connection_create(
+        connection=CourierConnection(partner=partner, courier_slug="usps"),
+        credentials={"client_id": "acme-own-app", "client_secret": "acme-own-secret"},
+        actor=SYSTEM,
+    )
+
+    page = manager_client.get(f"{ADMIN}{account.pk}/change/").content.decode()
+
+    assert f"the partner&#x27;s USPS courier connection {made.public_id}" in page
+    assert "acme-own-secret" not in page

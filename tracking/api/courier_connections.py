@@ -186,8 +186,9 @@ class ConnectionsView(VersionedView):
         data = self.version.validated(CreateSerializer, json_object(request))
         try:
             connection = service.connection_create(
-                partner=self.partner,
-                courier_slug=data["courier_slug"],
+                connection=CourierConnection(
+                    partner=self.partner, courier_slug=data["courier_slug"]
+                ),
                 credentials=data["credentials"],
                 actor=self.actor,
             )

@@ -74,24 +74,28 @@ def masked(connection: CourierConnection) -> dict[str, str]:
 
 
 def connection_create(
-    *, partner, courier_slug: str, credentials, actor: Actor
+    *, connection: CourierConnection, credentials, actor: Actor
 ) -> CourierConnection:
-    if courier_slug not in COURIERS:
+    """Save a new connection (its partner and courier set) with these credentials, sealed."""
+    if connection.courier_slug not in COURIERS:
         raise CourierConnectionError(
-            f"{courier_slug!r} is not a courier shipdesk connects to (usps).", field="courier_slug"
+            f"{connection.courier_slug!r} is not a courier shipdesk connects to (usps).",
+            field="courier_slug",
         )
     values = credentials_checked(credentials)
-    connection = CourierConnection(partner=partner, courier_slug=courier_slug)
     _seal_into(connection, values)
     try:
         with transaction.atomic():
             connection.save()
             _audit(actor, "courier_connection.create", "Courier connection created", connection)
     except IntegrityError as exc:
-        existing = CourierConnection.objects.filter(partner=partner, courier_slug=courier_slug)
+        existing = CourierConnection.objects.filter(
+            partner_id=connection.partner_id, courier_slug=connection.courier_slug
+        )
         found = existing.values_list("public_id", flat=True).first()
         raise ConnectionExists(
-            f"this account already has a {courier_slug} connection ({found}): update it.",
+            f"this account already has a {connection.courier_slug} connection ({found}): "
+            "update it.",
             field="courier_slug",
         ) from exc
     return connection

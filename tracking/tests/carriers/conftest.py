@@ -246,6 +246,8 @@ class FakeUsps:
         self.seen: list[Seen] = []
         self.issued: list[str] = []
         self.revoked: set[str] = set()
+        self.apps: dict[str, str] = {CLIENT_ID: CLIENT_SECRET}  # client id -> secret
+        self.token_apps: dict[str, str] = {}  # token -> the client id it was issued to
         self.reject_all_tokens = False
         self.histories: dict[str, str] = {}  # number -> history name
         self.items: dict[str, Callable[[str], dict]] = {}  # number -> item builder
@@ -312,6 +314,10 @@ class FakeUsps:
         """How many tracking events an item with this history carries."""
         return len(HISTORIES[history])
 
+    def app_of(self, seen: Seen) -> str:
+        """The client id of the app whose token a request carried."""
+        return self.token_apps.get(seen.authorization.removeprefix("Bearer "), "")
+
     def numbers_sent(self) -> list[str]:
         return [n for s in self.tracking_requests for n in s.numbers]
 
@@ -359,7 +365,8 @@ class FakeUsps:
         form = request.form
         if form.get("grant_type") != "client_credentials":
             return _json({"error": "unsupported_grant_type"}, 400)
-        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+        client_id = form.get("client_id", "")
+        if client_id not in self.apps or form.get("client_secret") != self.apps[client_id]:
             return _json(
                 {"error": "invalid_client", "error_description": "Client credentials invalid"},
                 401,
@@ -367,6 +374,7 @@ class FakeUsps:
         with self.lock:
             token = f"tok-{len(self.issued) + 1}"
             self.issued.append(token)
+            self.token_apps[token] = client_id
         return _json(
             {
                 "access_token": token,
@@ -376,7 +384,7 @@ class FakeUsps:
                 "status": "approved",
                 "scope": "tracking",
                 "issuer": "api.usps.com",
-                "client_id": CLIENT_ID,
+                "client_id": client_id,
                 "application_name": "shipdesk tests",
                 "api_products": "[Public Access]",
                 "public_key": "LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0K",

@@ -12,7 +12,8 @@ from tracking.carriers.base import PodRecipient, ProofRequest
 from tracking.carriers.sandbox.carrier import SandboxCarrier
 from tracking.carriers.usps import pod_mapper
 from tracking.carriers.usps.carrier import UspsCarrier
-from tracking.models import CarrierBudget, PodRequest
+from tracking.models import CarrierBudget, CourierConnection, PodRequest
+from tracking.services.courier_connections import connection_create
 from tracking.services.pod import (
     MAX_ATTEMPTS,
     PodRequestError,
@@ -314,3 +315,25 @@ def test_usps_is_not_asked_before_delivery(delivered, agent_user):
             shipment=shipment, letter_type="pod", recipients=[ANN], actor=Actor.for_user(agent_user)
         )
     assert PodRequest.objects.count() == 0
+
+
+def test_a_connected_partners_request_is_sent_with_its_own_usps_app(
+    ask, usps_pod, fake_usps, settings
+):
+    settings.USPS_BASE_URL = fake_usps.base_url
+    settings.USPS_MAX_RETRIES = 0
+    fake_usps.apps["acme-own-app"] = "acme-own-secret"
+    request = ask()
+    connection = connection_create(
+        connection=CourierConnection(partner=request.shipment.partner, courier_slug="usps"),
+        credentials={"client_id": "acme-own-app", "client_secret": "acme-own-secret"},
+        actor=Actor.system(),
+    )
+
+    done = pod_request_process(pod_request_id=request.pk)  # the carrier the partner's
+
+    assert done.status == PodRequest.Status.ACCEPTED
+    (seen,) = usps_pod.seen
+    assert fake_usps.token_apps[seen["authorization"].removeprefix("Bearer ")] == "acme-own-app"
+    connection.refresh_from_db()
+    assert connection.last_success_at is not None
