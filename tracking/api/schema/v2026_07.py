@@ -364,6 +364,10 @@ email, phone number, language, id), countries `*_country_region` (ISO 3166-1 alp
 **Cursors.** The list is newest first; `pagination.next_cursor` gives the next page as
 `cursor`. A cursor is signed for its partner and version: another's is refused (4008).
 
+**Courier connections** bring the partner's own USPS app (`client_id`, `client_secret`): its
+trackings, proofs of delivery and labels are then asked with it, on its own hourly quota. The
+credentials are stored sealed and never returned (masked); one connection per courier (409).
+
 **Null** is what shipdesk has no value for; nothing is invented.
 """
 
