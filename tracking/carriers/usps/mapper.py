@@ -193,6 +193,8 @@ def _minutes(delta, *, quarter_hours: bool = False) -> int:
 
 def _str(value, name: str = "value") -> str:
     """A text field of the answer; a list or an object there makes it unreadable."""
+    if value.__class__ is str:  # nearly every value: no conversion to make
+        return (value.replace("\x00", "") if "\x00" in value else value).strip()
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -217,6 +219,33 @@ def _country(value: str) -> tuple[str, str]:
     return iso3, COUNTRY_NAMES.get(iso3, value.title() if value else "")
 
 
+# Each subtag's tag, value and label, looked up once (an enum member's attributes and the
+# tag derived from its name cost more than a dict lookup, for every event).
+SUBTAG_PARTS: dict[Subtag, tuple[str, str, str]] = {
+    subtag: (subtag.tag.value, subtag.value, subtag.label) for subtag in Subtag
+}
+
+
+def _place(city: str, state: str, zip_code: str, country: str) -> tuple[str, ...]:
+    """(city, state, ZIP, ISO3 country, country name, location) of an event's place fields
+    (already text); an answer repeats a handful of places, so the result is kept."""
+    key = (city, state, zip_code, country)
+    place = _PLACES.get(key)
+    if place is None:
+        city, state = city.title(), state.upper()
+        iso3, country_name = _country(country or ("US" if state else ""))
+        parts = [p for p in (city, f"{state} {zip_code}".strip(), iso3) if p]
+        place = (city, state, zip_code, iso3, country_name, ", ".join(parts))
+        if len(_PLACES) >= PLACES_KEPT:
+            _PLACES.clear()
+        _PLACES[key] = place
+    return place
+
+
+PLACES_KEPT = 4096
+_PLACES: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
+
+
 EVENT_TEXT_FIELDS = (
     "eventCode",
     "eventType",
@@ -234,29 +263,24 @@ def parse_event(raw: dict) -> Event:
     """Map one USPS trackingEvents[] item; raises ValueError when it is unusable."""
     if not isinstance(raw, dict):
         raise ValueError("event is not an object")
-    field = {name: _str(raw.get(name), name) for name in EVENT_TEXT_FIELDS}
-    code = field["eventCode"].upper()
-    text = field["eventType"]
+    (code, text, city, state, zip_code, country, recipient, name, firm) = [
+        _str(raw.get(name), name) for name in EVENT_TEXT_FIELDS
+    ]
+    code = code.upper()
     if not text:
         raise ValueError("event has no eventType")
     when, offset = _parse_time(raw.get("eventTimestamp"), raw.get("GMTTimestamp"))
-    city, state, zip_code = (
-        field["eventCity"].title(),
-        field["eventState"].upper(),
-        field["eventZIPCode"],
-    )
-    iso3, country_name = _country(field["eventCountry"] or ("US" if state else ""))
-    subtag = map_code(code, text)
-    location = ", ".join(p for p in (city, f"{state} {zip_code}".strip(), iso3) if p)
+    city, state, zip_code, iso3, country_name, location = _place(city, state, zip_code, country)
+    tag, subtag, subtag_message = SUBTAG_PARTS[map_code(code, text)]
     fingerprint = "|".join((code, when.isoformat(), zip_code, text.lower()))
     return Event(
         key=hashlib.sha256(fingerprint.encode()).hexdigest()[:40],
         time=when,
         utc_offset_minutes=offset,
         message=text[:500],
-        tag=subtag.tag.value,
-        subtag=subtag.value,
-        subtag_message=subtag.label,
+        tag=tag,
+        subtag=subtag,
+        subtag_message=subtag_message,
         raw_tag=code,
         city=city,
         state=state,
@@ -264,8 +288,8 @@ def parse_event(raw: dict) -> Event:
         country_iso3=iso3,
         country_name=country_name,
         location=location,
-        recipient_name=field["recipientName"] or field["name"],
-        firm=field["firm"],
+        recipient_name=recipient or name,
+        firm=firm,
     )
 
 
