@@ -21,6 +21,7 @@ from shipdesk.webhooks.models import (
     WebhookInvocation,
 )
 from shipdesk.webhooks.targets import TargetRefused, target_check
+from tracking.services.rows import rows_insert
 
 
 class WebhookError(ValueError):
@@ -54,20 +55,21 @@ def events_record(
     now = timezone.now()
     with transaction.atomic():
         subscribed = {live: _subscribed(partner_id, type, live) for live in {v for _, v in items}}
-        events = WebhookEvent.objects.bulk_create(
-            [
-                WebhookEvent(
-                    partner_id=partner_id,
-                    type=type,
-                    live=live,
-                    data=data,
-                    created_at=now,
-                    # Nobody listens: nothing to deliver, ever (later webhooks get later events).
-                    dispatched_at=None if subscribed[live] else now,
-                )
-                for data, live in items
-            ]
-        )
+        events = [
+            WebhookEvent(
+                partner_id=partner_id,
+                type=type,
+                live=live,
+                data=data,
+                created_at=now,
+                # Nobody listens: nothing to deliver, ever (later webhooks get later events).
+                dispatched_at=None if subscribed[live] else now,
+            )
+            for data, live in items
+        ]
+        # bulk_create's values, in one statement bound by the server (a batch of tracking
+        # objects as quoted array text costs more to escape and parse than to store).
+        rows_insert(events)
         if any(e.dispatched_at is None for e in events):
             # Robust: the events are committed whatever happens here; the sweep is the backstop.
             transaction.on_commit(outbox_drain_soon, robust=True)

@@ -136,6 +136,41 @@ def rows_insert_new(model, rows: Sequence, *, unique: Sequence[str]) -> int:
         return cursor.rowcount
 
 
+def rows_insert(objects: Sequence[models.Model]) -> None:
+    """INSERT unsaved model instances of one model in one statement and give each its primary
+    key, as bulk_create does (defaults were set when the instances were made)."""
+    if not objects:
+        return
+    model = type(objects[0])
+    meta, qn = model._meta, connection.ops.quote_name
+    plan = _plan(model, None, True)
+    into = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in plan.fields)})"
+    returning = f"RETURNING {qn(meta.pk.column)}"
+    rows = plan.values(objects, {})
+    if connection.vendor == "postgresql":
+        with _bound_cursor() as cursor:
+            cursor.execute(
+                f"{into} SELECT * FROM UNNEST({', '.join(_array_types(plan.fields))}) {returning}",
+                _columns(rows),
+            )
+            pks = [pk for (pk,) in cursor.fetchall()]
+    else:
+        one = "(" + ", ".join(["%s"] * len(plan.fields)) + ")"
+        step = max(1, connection.features.max_query_params // len(plan.fields))
+        pks = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), step):
+                chunk = rows[start : start + step]
+                cursor.execute(
+                    f"{into} VALUES {', '.join([one] * len(chunk))} {returning}",
+                    [value for values in chunk for value in values],
+                )
+                pks += [pk for (pk,) in cursor.fetchall()]
+    for obj, pk in zip(objects, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
 def rows_update(objects: Sequence[models.Model], *, fields: Sequence[str]) -> None:
     """UPDATE `fields` of each model instance by its primary key, in one statement
     (auto_now fields are stamped, as save(update_fields=…) does)."""
