@@ -11,7 +11,8 @@ from typing import NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from shipdesk.webhooks.services import shipments_record_updated
+from shipdesk.webhooks.models import EventType
+from shipdesk.webhooks.services import events_record
 from tracking.carriers.base import TrackResult
 from tracking.choices import Subtag, Tag
 from tracking.derive import derive
@@ -313,8 +314,25 @@ def _ingest(pairs, now, time_scale=1.0, edd_model=None) -> IngestReport:
         )
         # Partners' `tracking.updated` webhooks, committed with the change (the outbox).
         changed = {pk for pk, _, _ in report.tag_changes}
-        shipments_record_updated(shipments=[s for s, _ in pairs if s.pk in changed])
+        _record_updated([s for s, _ in pairs if s.pk in changed])
     return report
+
+
+def _record_updated(shipments: list[Shipment]) -> None:
+    """`tracking.updated` for each shipment, as shipments_record_updated records it, from the
+    rows just written: the shipments in hand are those rows (every column as stored), so only
+    their subscribers and checkpoints are read back."""
+    from tracking.api.representation import rows_data
+
+    if not shipments:
+        return
+    shipments = list({s.pk: s for s in shipments}.values())
+    data = rows_data({s.pk: vars(s) for s in shipments}, [s.pk for s in shipments])
+    by_partner: dict[int, list] = defaultdict(list)
+    for shipment, item in zip(shipments, data, strict=True):
+        by_partner[shipment.partner_id].append((item, None))
+    for partner_id, items in by_partner.items():
+        events_record(partner_id=partner_id, type=EventType.TRACKING_UPDATED, items=items)
 
 
 def _pickup_offset(checkpoints: list) -> int | None:
