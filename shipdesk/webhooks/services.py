@@ -53,7 +53,8 @@ def events_record(
     if not items:
         return []
     now = timezone.now()
-    with transaction.atomic():
+    # One transaction with the caller's (no savepoint: the change and its events go together).
+    with transaction.atomic(savepoint=False):
         subscribed = {live: _subscribed(partner_id, type, live) for live in {v for _, v in items}}
         events = [
             WebhookEvent(
