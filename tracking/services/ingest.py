@@ -268,11 +268,18 @@ def _ingest(pairs, now, time_scale=1.0, edd_model=None) -> IngestReport:
         good = [(s, r) for s, r in pairs if r.ok]
         good_ids = [s.pk for s, _ in good]
         history = _stored_history(good_ids)
-        # New events only, each appended to its shipment's proof chain (tracking.pod).
+        stored = {(c.shipment_id, c.event_key) for rows in history.values() for c in rows}
+        # New events only, each appended to its shipment's proof chain (tracking.pod); an
+        # answer repeats the whole history, so events already stored are not even built.
         fresh = checkpoints_chain(
             shipments=[s for s, _ in good],
-            checkpoints=[_checkpoint(s, e, now) for s, r in good for e in r.events],
-            stored={(c.shipment_id, c.event_key) for rows in history.values() for c in rows},
+            checkpoints=[
+                _checkpoint(s, e, now)
+                for s, r in good
+                for e in r.events
+                if (s.pk, e.key) not in stored
+            ],
+            stored=stored,
         )
         # One statement per 500 rows; an event stored meanwhile by another path is skipped.
         report.new_checkpoints = rows_insert_new(
