@@ -17,9 +17,11 @@ every row (a statement of thousands of placeholders costs more to prepare than t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
 
+from django.conf import settings
 from django.db import connection, models
 
 # Fields whose prepared value is the Python value itself (str, int, float, bool, a key's id).
@@ -51,7 +53,7 @@ class _Plan:
         ]
         self.add = add
         self.prepared = [
-            (i, f, f.get_internal_type())
+            (i, f, f.get_internal_type(), _aware_datetime(f))
             for i, f in enumerate(self.fields)
             if not isinstance(f, PLAIN) or f in self.stamped
         ]
@@ -64,9 +66,12 @@ class _Plan:
             for field in stamped:
                 field.pre_save(obj, add)  # stamped (and set on the object), as a save does
             values = list(self.get(obj))
-            for i, field, kind in prepared:
+            for i, field, kind, aware in prepared:
                 value = values[i]
                 if value is None:
+                    continue
+                if aware is not None and value.__class__ is datetime and value.tzinfo is not None:
+                    values[i] = aware(value)
                     continue
                 key = (kind, value)
                 try:
@@ -79,8 +84,30 @@ class _Plan:
         return rows
 
 
-@lru_cache(maxsize=64)
+def _aware_datetime(field: models.Field):
+    """What a plain DateTimeField's get_db_prep_save makes of an aware datetime, without its
+    checks (an aware value passes them unchanged): PostgreSQL takes it as it is, SQLite as its
+    text in the connection's time zone; None for other fields."""
+    if type(field) is not models.DateTimeField or not settings.USE_TZ:
+        return None
+    if connection.vendor == "postgresql":
+        return _same
+    if connection.vendor == "sqlite":
+        zone = connection.timezone
+        return lambda value: str(value.astimezone(zone).replace(tzinfo=None))
+    return None
+
+
+def _same(value):
+    return value
+
+
 def _plan(model, names: tuple[str, ...] | None, add: bool) -> _Plan:
+    return _plan_for(model, names, add, connection.vendor)
+
+
+@lru_cache(maxsize=64)
+def _plan_for(model, names: tuple[str, ...] | None, add: bool, vendor: str) -> _Plan:
     meta = model._meta
     if names is None:
         fields = [f for f in meta.concrete_fields if not f.primary_key]
