@@ -18,6 +18,7 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan, Starts
 from django.utils import timezone
 
 from shipdesk.keyset import KeysetPage, SortKey, keyset_page
+from shipdesk.prepared import PreparedIn
 from tracking.choices import Tag
 from tracking.models import Checkpoint, Shipment, Subscriber
 from tracking.numbers import normalize
@@ -130,8 +131,10 @@ def _indexed_keyword_q(keyword: str) -> Q:
 
 
 def keyword_branches(keyword: str) -> list[Q]:
-    """The alternatives of the agents' search (keyword_q with indexed=True), each one an index
-    serves on its own."""
+    """The alternatives of the agents' search (keyword_q with indexed=True), each one its own
+    indexes serve: the identifiers a caller reads out (public id, order id and number) are one
+    alternative, as few rows match them (one bitmap of their three indexes), the prefixes one
+    each (a common name's match hundreds of rows, read in the page's order from its index)."""
     keyword = " ".join(keyword.split())
     if "@" in keyword:  # an e-mail address: nothing else has one
         return [Q(id__in=_subscribed(keyword))]
@@ -140,9 +143,7 @@ def keyword_branches(keyword: str) -> list[Q]:
     if LABEL_ID.fullmatch(keyword):  # the shipment a label created, by the label's primary key
         return [Q(labels__id=keyword)]
     branches = [
-        Q(public_id=keyword),
-        Q(order_id=keyword),
-        Q(order_number=keyword),
+        Q(public_id=keyword) | Q(order_id=keyword) | Q(order_number=keyword),
         prefix_q(Upper("customer_name"), db_upper(keyword)),
         prefix_q(Upper("title"), db_upper(keyword)),
     ]
@@ -279,62 +280,63 @@ def shipments_page(
     (alternatives, see keyword_branches), the rows of `qs` matching any of them; on
     PostgreSQL the page's rows are then chosen branch by branch (BranchRows), one query more.
     """
-    last = Checkpoint.objects.filter(shipment=OuterRef("pk")).order_by("-checkpoint_time", "-id")
-    shown = dict(
-        partner_name=F("partner__name"), last_checkpoint_id=Subquery(last.values("id")[:1])
-    )
     if branches and len(branches) > 1 and connection.vendor == "postgresql":
-        qs = BranchRows(qs, branches, shown)
+        qs = BranchRows(qs, branches)
     else:
         if branches:
             qs = qs.filter(reduce(or_, branches))
-        qs = qs.values(*RESULT_FIELDS, **shown)
+        qs = qs.values(*RESULT_FIELDS, **SHOWN)
     page = keyset_page(qs, SORTS[sort].key, size=size, wrap=lambda row: ResultRow(**row), **where)
     ids = [row.last_checkpoint_id for row in page.rows if row.last_checkpoint_id]
-    checkpoints = {
-        c["id"]: CheckpointRow(**c)
-        for c in (
-            Checkpoint.objects.filter(id__in=ids).order_by().values(*CHECKPOINT_FIELDS)
-            if ids
-            else ()
-        )
-    }
+    checkpoints = {c["id"]: CheckpointRow(**c) for c in LAST_CHECKPOINTS.rows(ids)}
     for row in page.rows:
         row.last_checkpoint = checkpoints.get(row.last_checkpoint_id)
     return page
+
+
+# Beside RESULT_FIELDS, what a result row shows: its partner's name and the id of its last
+# checkpoint (read by LAST_CHECKPOINTS).
+SHOWN = {
+    "partner_name": F("partner__name"),
+    "last_checkpoint_id": Subquery(
+        Checkpoint.objects.filter(shipment=OuterRef("pk"))
+        .order_by("-checkpoint_time", "-id")
+        .values("id")[:1]
+    ),
+}
+# The page's rows and their last checkpoints by primary key, their SQL built once
+# (shipdesk.prepared): building these wide reads cost more than running them.
+PAGE_ROWS = PreparedIn(Shipment.objects.order_by().values(*RESULT_FIELDS, **SHOWN), "pk")
+LAST_CHECKPOINTS = PreparedIn(Checkpoint.objects.order_by().values(*CHECKPOINT_FIELDS), "id")
 
 
 class BranchRows:
     """Rows of `base` matching any of `branches`, sliced the way keyset_page slices a queryset
     (filter, order_by, then one slice) but chosen branch by branch: each branch's first rows in
     the page's order, from its own index (the name prefix's covers the sort columns), merged
-    into one page; only the page's rows are then read in full. An OR of the branches would
-    visit every matching row (hundreds for a common name) before sorting them.
+    into one page; only the page's rows are then read in full (PAGE_ROWS: they are rows of
+    `base` already). An OR of the branches would visit every matching row (hundreds for a
+    common name) before sorting them.
     """
 
-    def __init__(self, base: QuerySet, branches: list[Q], shown: dict, extra=(), ordering=()):
-        self.base, self.branches, self.shown = base, branches, shown
+    def __init__(self, base: QuerySet, branches: list[Q], extra=(), ordering=()):
+        self.base, self.branches = base, branches
         self.extra, self.ordering = tuple(extra), tuple(ordering)
 
     def filter(self, q: Q) -> BranchRows:
-        return BranchRows(self.base, self.branches, self.shown, (*self.extra, q), self.ordering)
+        return BranchRows(self.base, self.branches, (*self.extra, q), self.ordering)
 
     def order_by(self, *ordering) -> BranchRows:
-        return BranchRows(self.base, self.branches, self.shown, self.extra, ordering)
+        return BranchRows(self.base, self.branches, self.extra, ordering)
 
     def __getitem__(self, window: slice) -> list[dict]:
         stop = window.stop
         field = _ordering_field(self.ordering[0])
-        parts = []
-        for branch in self.branches:
-            part = self.base.filter(branch, *self.extra).order_by(*self.ordering)
-            parts.append(part.values_list("pk", field)[:stop])
+        sorted_keys = self.base.order_by(*self.ordering).values_list("pk", field)
+        parts = [sorted_keys.filter(branch, *self.extra)[:stop] for branch in self.branches]
         picked = parts[0].union(*parts[1:]).order_by()  # merged here, in Python
         ids = [pk for pk, _ in _in_order(picked, self.ordering)][window]
-        rows = {
-            row["id"]: row
-            for row in self.base.filter(pk__in=ids).order_by().values(*RESULT_FIELDS, **self.shown)
-        }
+        rows = {row["id"]: row for row in PAGE_ROWS.rows(ids)}
         return [rows[pk] for pk in ids if pk in rows]
 
 
@@ -362,7 +364,8 @@ def shipments_count(qs: QuerySet, cap: int, *, branches: list[Q] | None = None) 
     """How many rows of `qs` match any of `branches` (all of them without), counting no
     further than cap + 1; on PostgreSQL branch by branch, each from its own index."""
     if branches and len(branches) > 1 and connection.vendor == "postgresql":
-        parts = [qs.filter(b).order_by().values_list("pk")[: cap + 1] for b in branches]
+        keys = qs.order_by().values_list("pk")
+        parts = [keys.filter(b)[: cap + 1] for b in branches]
         return min(parts[0].union(*parts[1:]).count(), cap + 1)
     if branches:
         qs = qs.filter(reduce(or_, branches))

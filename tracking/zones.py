@@ -87,13 +87,28 @@ def zone_for_event(when: datetime, offset_minutes: int, state: str) -> ZoneInfo 
     return None
 
 
+# Month abbreviations as strftime's %b writes them (Python leaves LC_TIME at "C"); formatting
+# by hand takes a fraction of strftime's time, once per row on the result pages.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _local_label(local: datetime) -> str:
+    """`Nov 20, 2026 14:05` (strftime's `%b %-d, %Y %H:%M`)."""
+    month = MONTHS[local.month - 1]
+    return f"{month} {local.day}, {local.year} {local.hour:02d}:{local.minute:02d}"
+
+
+@cache
+def _fixed(offset_minutes: int) -> dt_timezone:
+    return dt_timezone(timedelta(minutes=offset_minutes))
+
+
 def event_time_label(when: datetime, offset_minutes: int | None, state: str = "") -> str:
     """The event's own local time, its zone and offset: `Nov 20, 2026 14:05 CST (UTC-06:00)`."""
     if offset_minutes is None:
         local = timezone.localtime(when)
-        return f"{local:%b} {local.day}, {local:%Y %H:%M} {local.tzname()}"
-    local = when.astimezone(dt_timezone(timedelta(minutes=offset_minutes)))
-    text = f"{local:%b} {local.day}, {local:%Y %H:%M}"
+        return f"{_local_label(local)} {local.tzname()}"
+    text = _local_label(when.astimezone(_fixed(offset_minutes)))
     zone = zone_for_event(when, offset_minutes, state)
     if zone is not None:
         text += f" {when.astimezone(zone).tzname()}"
