@@ -36,6 +36,7 @@ from tracking.zones import offset_label, us_state, zone_for_event
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "pdf" / "pod_letter.css"
 # The name the verifier looks for first (tracking.verify).
 ATTACHMENT_NAME = "pod.json"
+LANGUAGE = "en"
 
 TITLES = {"pod": "Proof of Delivery", "rre": "Return Receipt (Electronic)"}
 
@@ -86,10 +87,13 @@ def passport_fingerprint(passport: dict) -> str:
 
 
 @lru_cache(maxsize=1024)
-def qr_svg(text: str) -> str:
-    """The QR code of `text` as inline SVG, kept per URL: encoding one (trying each mask)
-    takes about a tenth of a letter's time, and a shipment's URL never changes."""
-    return segno.make_qr(text, error="m").svg_inline(scale=3, omitsize=False)
+def qr_src(text: str) -> str:
+    """The QR code of `text` as an SVG `data:` URL for an <img>, kept per URL: encoding one
+    (trying each mask) takes about a tenth of a letter's time, and a shipment's URL never
+    changes. Vector (one path, scaled by its viewBox), so it prints sharp at any size."""
+    return segno.make_qr(text, error="m").svg_data_uri(
+        xmldecl=False, svgclass=None, lineclass=None, omitsize=True, nl=False
+    )
 
 
 def letter_filename(shipment: Shipment, letter_type: str) -> str:
@@ -127,7 +131,7 @@ def letter_context(
         "services": service_labels(shipment),
         "signature_src": signature_src,
         "verification_url": url,
-        "qr_svg": qr_svg(url),
+        "qr_src": qr_src(url),
         "fingerprint": passport_fingerprint(passport),
         "kid": passport.get("kid", ""),
         "attachment_name": ATTACHMENT_NAME,
@@ -177,10 +181,14 @@ def pod_letter(
         relationship="Source",
         url_fetcher=offline_fetcher(),  # its default fetcher would build an HTTPS context
     )
-    pdf = HTML(string=html, base_url=str(STYLESHEET.parent), url_fetcher=offline_fetcher())
-    data = pdf.write_pdf(
-        stylesheets=[stylesheet()], attachments=[attachment], font_config=font_config()
-    )
+    rendered = HTML(
+        string=html, base_url=str(STYLESHEET.parent), url_fetcher=offline_fetcher()
+    ).render(stylesheets=[stylesheet()], font_config=font_config())
+    # The PDF's language, set here rather than as <html lang>: an element's language makes
+    # WeasyPrint set it on every text layout (about a twentieth of a letter's time), and the
+    # letter's English text lays out the same without it.
+    rendered.metadata.lang = LANGUAGE
+    data = rendered.write_pdf(attachments=[attachment])
     return Letter(pdf=data, filename=letter_filename(shipment, letter_type), document=document)
 
 
