@@ -211,12 +211,17 @@ def rows_update(objects: Sequence[models.Model], *, fields: Sequence[str]) -> No
     if connection.vendor == "postgresql":
         names = [f"v{i}" for i in range(len(chosen))]
         assignments = ", ".join(f"{qn(f.column)} = v.v{i}" for i, f in enumerate(chosen))
-        arrays = ", ".join(_array_types([meta.pk, *chosen]))
+        pk_array, *arrays = _array_types([meta.pk, *chosen])
+        pks = [obj.pk for obj in objects]
         with _bound_cursor() as cursor:
+            # The rows named by their keys as well as joined to them: the table is read by its
+            # key index whatever the planner believes of its size (a fresh table's statistics
+            # would have it hash every row).
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM UNNEST({arrays}) "
-                f"AS v(pk, {', '.join(names)}) WHERE {table}.{pk} = v.pk",
-                [[obj.pk for obj in objects], *_columns(rows)],
+                f"WITH v (pk, {', '.join(names)}) AS MATERIALIZED (SELECT * FROM "
+                f"UNNEST({pk_array}, {', '.join(arrays)})) UPDATE {table} SET {assignments} "
+                f"FROM v WHERE {table}.{pk} = v.pk AND {table}.{pk} = ANY({pk_array})",
+                [pks, *_columns(rows), pks],
             )
         return
     # SQLite: one prepared statement run for every row.
