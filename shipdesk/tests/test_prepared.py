@@ -72,3 +72,31 @@ def test_a_prepared_where_reads_the_querysets_rows(partners, queryset):
     with CaptureQueriesContext(connection) as captured:
         prepared.rows(partners[2], True)
     assert len(captured) == 1
+
+
+DETAILS = [
+    {},
+    {"a": [1, 2.5, "é \u2028", None, True, {"b": -0.0}], "a2": 1e-7},
+    {"big": 2**70, "small": -(2**63)},  # past 64 bits: orjson refuses, Django's reader reads
+    "text",
+    [1, "two"],
+]
+
+
+def test_json_columns_read_as_django_reads_them(db):
+    from shipdesk.models import AuditEvent
+
+    events = [
+        AuditEvent.objects.create(actor_kind="system", actor_label="s", action="x", summary="y")
+        for _ in DETAILS
+    ]
+    for event, detail in zip(events, DETAILS, strict=True):
+        AuditEvent.objects.filter(pk=event.pk).update(detail=detail)
+    ids = [e.pk for e in events]
+    queryset = AuditEvent.objects.order_by("id").values("id", "detail")
+
+    rows = PreparedIn(queryset, "id").rows(ids)
+
+    expected = list(queryset.filter(id__in=ids))
+    assert rows == expected
+    assert [type(r["detail"]) for r in rows] == [type(r["detail"]) for r in expected]
