@@ -26,6 +26,7 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
@@ -168,6 +169,21 @@ class PartnerAPIView(APIView):
         super().initial(request, *args, **kwargs)
         if request.auth is not None:
             api_key_record_use(key=request.auth)
+
+    def perform_content_negotiation(self, request, force=False):
+        """What DRF's negotiation chooses when the client names no format and accepts
+        anything or exactly the first renderer's type (most clients): that renderer and its
+        type. Any other Accept header or format goes through DRF's negotiation."""
+        renderer_class = self.renderer_classes[0]
+        accept = request.META.get("HTTP_ACCEPT")
+        if accept in (None, "*/*", renderer_class.media_type) and not self.format_kwarg:
+            try:
+                named = api_settings.URL_FORMAT_OVERRIDE in request.query_params
+            except SuspiciousOperation:  # a query Django refuses: DRF's negotiation decides
+                named = True
+            if not named:
+                return renderer_class(), renderer_class.media_type
+        return super().perform_content_negotiation(request, force)
 
     def options(self, request, *args, **kwargs):
         """The methods are in `Allow`; the body is the envelope, as every other answer's is

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -171,7 +174,62 @@ class TagListField(serializers.CharField):
     the patterns here never match "")."""
 
 
-class ListQuerySerializer(QueryBlanksMixin, serializers.Serializer):
+_PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,17}")
+
+
+class QuickQueryMixin:
+    """What the serializer answers for the queries most requests send (nothing, or only some
+    of `quick_fields`, integers written plainly), without running its fields: `quick(query)`
+    is the validated data it would give, or None for any other query (validate that one).
+
+    The answer is built from the serializer's own: its validated data for an empty query
+    (read once), with the integers given, in its own bounds."""
+
+    quick_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def quick(cls, query: QueryDict) -> dict | None:
+        if not query:
+            return cls._quick_defaults()
+        given = {}
+        for name, values in query.lists():
+            if name not in cls.quick_fields or len(values) != 1:
+                return None
+            text = values[0]
+            if not _PLAIN_NUMBER.fullmatch(text):
+                return None
+            low, high = cls._quick_bounds()[name]
+            number = int(text)
+            if (low is not None and number < low) or (high is not None and number > high):
+                return None
+            given[name] = number
+        return {**cls._quick_defaults(), **given}
+
+    @classmethod
+    def _quick_defaults(cls) -> dict:
+        """A fresh copy of the empty query's validated data (its lists and sets too)."""
+        if "_quick_empty" not in cls.__dict__:
+            serializer = cls(data=QueryDict())
+            serializer.is_valid(raise_exception=True)
+            fields = serializer.fields
+            cls._quick_empty = dict(serializer.validated_data)
+            cls._quick_limits = {
+                name: (fields[name].min_value, fields[name].max_value) for name in cls.quick_fields
+            }
+        return {
+            name: value.copy() if isinstance(value, list | set | dict) else value
+            for name, value in cls._quick_empty.items()
+        }
+
+    @classmethod
+    def _quick_bounds(cls) -> dict[str, tuple[int | None, int | None]]:
+        cls._quick_defaults()
+        return cls._quick_limits
+
+
+class ListQuerySerializer(QuickQueryMixin, QueryBlanksMixin, serializers.Serializer):
+    quick_fields = ("page", "limit")
+
     page = serializers.IntegerField(required=False, default=1, min_value=1)
     limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=200)
     keyword = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -215,7 +273,7 @@ class ListQuerySerializer(QueryBlanksMixin, serializers.Serializer):
         return attrs
 
 
-class DetailQuerySerializer(serializers.Serializer):
+class DetailQuerySerializer(QuickQueryMixin, serializers.Serializer):
     fields = serializers.CharField(required=False, allow_blank=True)
     lang = serializers.CharField(required=False, allow_blank=True, max_length=10)
 

@@ -198,6 +198,7 @@ class DetectSerializer(JSONTypesMixin, serializers.Serializer):
 class ListQuerySerializer(s.ListQuerySerializer):
     """2024-04's filters with a cursor in place of the page number."""
 
+    quick_fields = ("limit",)
     page = None
     cursor = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     shipment_tags = serializers.CharField(required=False, allow_blank=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from tracking.api.representation import USPS_TRACKING_LINK, day, iso, local_naive
+from tracking.api.representation import USPS_TRACKING_LINK, day, local_naive
+from tracking.api.representation import iso as iso_plain
 
 SIGNATURE_REQUIREMENTS = {
     "signature_required",
@@ -32,33 +33,50 @@ COURIER = {
 }
 
 
-def _text(value: str | None) -> str | None:
-    return value or None
-
-
-def checkpoint(c: Mapping) -> dict:
-    latitude, longitude = c["latitude"], c["longitude"]
+def checkpoint(c: tuple, iso=iso_plain) -> dict:
+    """A checkpoint from its values as representation.CHECKPOINT_ROWS reads them."""
+    (
+        _shipment_id,
+        slug,
+        created_at,
+        checkpoint_time,
+        city,
+        country_iso3,
+        country_name,
+        message,
+        state,
+        tag,
+        subtag,
+        subtag_message,
+        zip_code,
+        location,
+        raw_tag,
+        latitude,
+        longitude,
+        utc_offset_minutes,
+        chain_hash,
+    ) = c
     return {
-        "created_at": iso(c["created_at"]),
-        "slug": c["slug"],
-        "checkpoint_time": iso(c["checkpoint_time"], c["utc_offset_minutes"]),
-        "location": c["location"] or None,
-        "city": c["city"] or None,
-        "state": c["state"] or None,
-        "postal_code": c["zip"] or None,
+        "created_at": iso(created_at),
+        "slug": slug,
+        "checkpoint_time": iso(checkpoint_time, utc_offset_minutes),
+        "location": location or None,
+        "city": city or None,
+        "state": state or None,
+        "postal_code": zip_code or None,
         "coordinate": None
         if latitude is None or longitude is None
         else {"latitude": latitude, "longitude": longitude},
-        "country_region": c["country_iso3"] or None,
-        "country_region_name": c["country_name"] or None,
-        "message": c["message"],
-        "tag": c["tag"],
-        "subtag": c["subtag"],
-        "subtag_message": c["subtag_message"],
-        "raw_tag": c["raw_tag"] or None,
+        "country_region": country_iso3 or None,
+        "country_region_name": country_name or None,
+        "message": message,
+        "tag": tag,
+        "subtag": subtag,
+        "subtag_message": subtag_message,
+        "raw_tag": raw_tag or None,
         "events": [],
         "source": "carrier",
-        "hash": c["chain_hash"] or None,
+        "hash": chain_hash or None,
     }
 
 
@@ -152,8 +170,9 @@ def tracking(
     s: Mapping,
     *,
     subscribers: Iterable[tuple[str, str]],
-    checkpoints: Iterable[Mapping],
+    checkpoints: Iterable[tuple],
     fields: set[str] | None = None,
+    iso=iso_plain,
 ) -> dict:
     subscribers = list(subscribers)
     expected = s["expected_delivery"]
@@ -169,18 +188,19 @@ def tracking(
         "active": s["active"],
         "custom_fields": s["custom_fields"],
         "transit_time": s["delivery_time"] if s["tag"] == "Delivered" else None,
-        "origin_country_region": _text(s["origin_country_iso3"]),
-        "origin_state": _text(s["origin_state"]),
-        "origin_city": _text(s["origin_city"]),
-        "origin_postal_code": _text(s["origin_postal_code"]),
-        "origin_raw_location": _text(s["origin_raw_location"]),
-        "destination_country_region": _text(s["destination_country_iso3"]),
-        "destination_state": _text(s["destination_state"]),
-        "destination_city": _text(s["destination_city"]),
-        "destination_postal_code": _text(s["destination_postal_code"]),
-        "destination_raw_location": _text(s["destination_raw_location"]),
-        "courier_destination_country_region": _text(s["courier_destination_country_iso3"])
-        or _text(s["destination_country_iso3"]),
+        "origin_country_region": s["origin_country_iso3"] or None,
+        "origin_state": s["origin_state"] or None,
+        "origin_city": s["origin_city"] or None,
+        "origin_postal_code": s["origin_postal_code"] or None,
+        "origin_raw_location": s["origin_raw_location"] or None,
+        "destination_country_region": s["destination_country_iso3"] or None,
+        "destination_state": s["destination_state"] or None,
+        "destination_city": s["destination_city"] or None,
+        "destination_postal_code": s["destination_postal_code"] or None,
+        "destination_raw_location": s["destination_raw_location"] or None,
+        "courier_destination_country_region": s["courier_destination_country_iso3"]
+        or s["destination_country_iso3"]
+        or None,
         "courier_estimated_delivery_date": {
             "estimated_delivery_date": day(expected),
             "estimated_delivery_date_min": None,
@@ -188,45 +208,45 @@ def tracking(
         }
         if expected
         else None,
-        "note": _text(s["note"]),
-        "order_id": _text(s["order_id"]),
-        "order_id_path": _text(s["order_id_path"]),
+        "note": s["note"] or None,
+        "order_id": s["order_id"] or None,
+        "order_id_path": s["order_id_path"] or None,
         "order_date": iso(s["order_date"]),
         "shipment_package_count": s["shipment_package_count"],
         "shipment_pickup_date": local_naive(
-            s["shipment_pickup_date"], s["shipment_delivery_offset"]
+            s["shipment_pickup_date"], s["shipment_delivery_offset"], iso
         ),
         "shipment_delivery_date": local_naive(
-            s["shipment_delivery_date"], s["shipment_delivery_offset"]
+            s["shipment_delivery_date"], s["shipment_delivery_offset"], iso
         ),
-        "shipment_type": _text(s["shipment_type"]),
+        "shipment_type": s["shipment_type"] or None,
         "shipment_weight": None
         if weight is None
-        else {"unit": _text(s["shipment_weight_unit"]), "value": weight},
+        else {"unit": s["shipment_weight_unit"] or None, "value": weight},
         "shipment_dimensions": None,
-        "signed_by": _text(s["signed_by"]),
+        "signed_by": s["signed_by"] or None,
         "source": s["source"],
         "tag": s["tag"],
         "subtag": s["subtag"],
         "subtag_message": s["subtag_message"],
         "title": s["title"] or s["tracking_number"],
         "tracked_count": s["tracked_count"],
-        "language": _text(s["language"]),
+        "language": s["language"] or None,
         "unique_token": "deprecated",
-        "checkpoints": [checkpoint(cp) for cp in checkpoints],
+        "checkpoints": [checkpoint(cp, iso) for cp in checkpoints],
         "subscribed_smses": [a for channel, a in subscribers if channel == "sms"],
         "subscribed_emails": [a for channel, a in subscribers if channel == "email"],
         "order_promised_delivery_date": _promised(s),
-        "delivery_type": _text(s["delivery_type"]),
-        "pickup_location": _text(s["pickup_location"]),
-        "pickup_note": _text(s["pickup_note"]),
+        "delivery_type": s["delivery_type"] or None,
+        "pickup_location": s["pickup_location"] or None,
+        "pickup_note": s["pickup_note"] or None,
         "courier_tracking_link": USPS_TRACKING_LINK + s["tracking_number"],
         "first_attempted_at": iso(s["first_attempted_at"], s["first_attempted_offset"]),
         "courier_redirect_link": None,
-        "tracking_account_number": _text(s["tracking_account_number"]),
-        "tracking_key": _text(s["tracking_key"]),
-        "tracking_ship_date": _text(s["tracking_ship_date"]),
-        "on_time_status": _text(s["on_time_status"]),
+        "tracking_account_number": s["tracking_account_number"] or None,
+        "tracking_key": s["tracking_key"] or None,
+        "tracking_ship_date": s["tracking_ship_date"] or None,
+        "on_time_status": s["on_time_status"] or None,
         "on_time_difference": s["on_time_difference"],
         "order_tags": s["order_tags"] or [],
         "aftership_estimated_delivery_date": {
@@ -245,7 +265,7 @@ def tracking(
         }
         if s["custom_estimated_delivery_date"]
         else None,
-        "order_number": _text(s["order_number"]),
+        "order_number": s["order_number"] or None,
         "first_estimated_delivery": _estimate(s["first_expected_delivery"], "Carrier EDD"),
         "latest_estimated_delivery": _estimate(
             expected or s["estimated_delivery_date"],
@@ -256,7 +276,7 @@ def tracking(
         "courier_connection_id": None,
         "carbon_emissions": None,
         "location_id": None,
-        "shipping_method": _text(s["shipping_method"]),
+        "shipping_method": s["shipping_method"] or None,
         "failed_delivery_attempts": s["failed_delivery_attempts"],
         "signature_requirement": signature if signature in SIGNATURE_REQUIREMENTS else None,
         "delivery_location_type": None,
@@ -267,7 +287,7 @@ def tracking(
         "customers": customers(s["customers"], subscribers, s["customer_name"]),
         "proof_of_delivery": None,
         "multi_piece_info": None,
-        "shipment_direction": _text(s["shipment_direction"]),
+        "shipment_direction": s["shipment_direction"] or None,
         "forward_shipment": None,
     }
     if fields:

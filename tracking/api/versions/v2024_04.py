@@ -44,10 +44,18 @@ class Version:
         return self.validated(DetectSerializer, json_object(request, "tracking"))
 
     def list_query(self, request, partner) -> dict:
-        return self.validated(s.ListQuerySerializer, request.query_params)
+        return self.query(s.ListQuerySerializer, request)
 
     def detail_query(self, request) -> dict:
-        return self.validated(s.DetailQuerySerializer, request.query_params)
+        return self.query(s.DetailQuerySerializer, request)
+
+    def query(self, serializer_class, request) -> dict:
+        """The query validated; the usual ones (none, a page, a limit) as the serializer
+        would answer them, without running it."""
+        params = serializer_class.quick(request.query_params)
+        if params is None:
+            params = self.validated(serializer_class, request.query_params)
+        return params
 
     def predict_items(self, items):
         return items

@@ -77,7 +77,7 @@ class Version(V2024_04):
         return self.validated(i.DetectSerializer, json_object(request))
 
     def list_query(self, request, partner) -> dict:
-        params = self.validated(i.ListQuerySerializer, request.query_params)
+        params = self.query(i.ListQuerySerializer, request)
         if params.get("cursor"):
             try:
                 params["after"] = cursor.cursor_read(
