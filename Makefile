@@ -20,8 +20,8 @@ SITE_URL_IN_ENV_FILE := $(shell grep -sqE '^[[:space:]]*(export[[:space:]]+)?SIT
 RUN_SITE_URL := $(if $(SITE_URL),$(SITE_URL),$(if $(SITE_URL_IN_ENV_FILE),,http://$(ADDR):$(PORT)))
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-k login -x".
 PYTEST_ARGS ?=
-# Debian packages WeasyPrint (PDFs) and the browser tests (Chromium) need.
-SYSTEM_PACKAGES := chromium libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# Debian packages WeasyPrint (PDFs), the browser tests (Chromium) and bench/api.py (wrk) need.
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core wrk
 
 .PHONY: help run test lint venv install install-dev system-packages sdk-venvs
 

@@ -17,8 +17,9 @@ What it does, with no arguments:
    Django returning, with JsonResponse, the very JSON the API answered.
 4. Load with `wrk` when it is installed (else Python threads with http.client): for each
    scenario `--runs` runs of `--seconds` seconds over `--connections` connections, interleaved,
-   after a warm-up; the figure is the median run. Then, one request at a time, list latency on
-   page 1 and on page 5,000 (limit 200: the last page of the million).
+   after a warm-up; the figure is the median run (a ratio: the median of the runs' own ratios,
+   each API scenario measured beside its baselines in that run). Then, one request at a time,
+   list latency on page 1 and on page 5,000 (limit 200: the last page of the million).
 
 Only 127.0.0.1 is ever contacted. Prints a table, then the `figure:` lines.
 """
@@ -747,10 +748,18 @@ def print_report(report: dict, options) -> None:
                 " ".join(f"{r.rps:,.0f}" for r in results[name]),
             ]
         )
-    get_ratio = median("API GET one tracking").rps / median("bare GET one").rps
-    list_ratio = median("API list 100").rps / median("bare GET list").rps
-    get_reads = median("API GET one tracking").rps / median("plain Django GET one").rps
-    list_reads = median("API list 100").rps / median("plain Django list 100").rps
+
+    def ratio(name: str, baseline: str) -> float:
+        """The median of the runs' own ratios: in each run the API scenario and its baseline
+        are measured one right after the other, so a busy machine's drift between runs falls
+        on both (the medians of each, taken apart, may come from differently loaded runs)."""
+        pairs = zip(results[name], results[baseline], strict=True)
+        return statistics.median(a.rps / b.rps for a, b in pairs if b.rps > 0)
+
+    get_ratio = ratio("API GET one tracking", "bare GET one")
+    list_ratio = ratio("API list 100", "bare GET list")
+    get_reads = ratio("API GET one tracking", "plain Django GET one")
+    list_reads = ratio("API list 100", "plain Django list 100")
     deep = report["deep"]
     first, last = deep[1], deep[report["deep_page"]]
     deep_ratio = last / first
