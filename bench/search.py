@@ -19,18 +19,22 @@ What it does, with no arguments:
      fields (tracking number, order id and number, customer name, title, subscriber address),
      Django's default paginator (a full COUNT(*), OFFSET pages); the number without spaces
      (admin cannot ignore them), the same e-mail and name, and ?p=1 and ?p=5000.
-   Each search uses a different shipment each time; `--samples` requests per scenario for our
-   page after a warm-up; for admin's, `--admin-search-samples` per search (each takes seconds
-   on a million rows, so no warm-up) and `--admin-samples` per list.
+   Each search uses a different shipment each time; our page is measured in `--rounds` rounds
+   (every scenario in turn, then again), each of `--samples` requests per scenario after a
+   warm-up; for admin's, `--admin-search-samples` per search (each takes seconds on a million
+   rows, so no warm-up) and `--admin-samples` per list.
 
 While our page is measured, `--load` processes (1 by default) keep a core busy with plain
 Python arithmetic, so the tail is measured on a loaded machine; admin's baseline runs without.
 
-Prints a table of medians and p95, then the figure lines. Goal on PostgreSQL: every search
-p95 <= 50 ms, admin's deep page >= 20x slower than ours.
+Prints a table of medians (of every request) and p95 (the median of the rounds' p95, each
+round's beside it), then the figure lines. Goal on PostgreSQL: every search p95 <= 50 ms,
+admin's deep page >= 20x slower than ours. `--profile N` then prints where the time of N more
+name-prefix searches went (cProfile, by cumulative time, the top 30 entries).
 
-    .venv/bin/python bench/search.py [--shipments 1000000] [--samples 30] [--admin-samples 5]
-                                     [--admin-search-samples 2] [--load 1] [--fresh]
+    .venv/bin/python bench/search.py [--shipments 1000000] [--samples 30] [--rounds 3]
+                                     [--admin-samples 5] [--admin-search-samples 2] [--load 1]
+                                     [--fresh] [--profile N]
 
 For a quicker look: `--shipments 100000` (the deep page is then the last page there is).
 """
@@ -83,7 +87,10 @@ LAST_NAMES = (  # noqa: SIM905 (a list literal would take a line a name)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shipments", type=int, default=1_000_000)
-    parser.add_argument("--samples", type=int, default=30, help="requests per scenario, ours")
+    parser.add_argument(
+        "--samples", type=int, default=30, help="requests per scenario and round, ours"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of our page's scenarios")
     parser.add_argument("--admin-samples", type=int, default=5, help="per list, admin's")
     parser.add_argument(
         "--admin-search-samples", type=int, default=2, help="per search, admin's (slow)"
@@ -93,6 +100,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--fresh", action="store_true", help="seed the kept PostgreSQL database again"
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="profile N name-prefix searches"
     )
     options = parser.parse_args()
     backend = "postgres" if _setup.postgres_configured() else "sqlite"
@@ -107,7 +117,12 @@ def main() -> None:
         how = "reused the seeded rows" if reused else f"seeded in {seeding.seconds:.0f} s"
         progress(f"  {how}; measuring …")
         results = measure(options)
+        urls = results["profile_urls"]
+        profiled = profile(results["client"], urls, options.load) if urls else ""
     report(label, options, how, results)
+    if profiled:
+        print(f"\nWhere {options.profile} name-prefix searches spent their time (cProfile):\n")
+        print(profiled)
 
 
 # --- the database -----------------------------------------------------------------------------
@@ -394,7 +409,9 @@ def measure(options) -> dict:
         Shipment.objects.order_by("id").values_list("id", flat=True)[:1][0],
         (Shipment.objects.order_by("-id").values_list("id", flat=True)[:1][0]),
     )
-    count = options.samples + max(options.admin_samples, options.admin_search_samples) + 4
+    ours_count = options.samples * options.rounds
+    count = ours_count + options.profile + max(options.admin_samples, options.admin_search_samples)
+    count += 4
     ids = rng.sample(range(low, high + 1), count)
     rows = {
         s.id: s
@@ -441,13 +458,20 @@ def measure(options) -> dict:
         ),
         "list_page5000": (lambda s: ours_deep, lambda s: f"{admin}?p={deep}"),
     }
-    results = {"deep_page": deep, "total": total}
-    for name, (ours, theirs) in scenarios.items():
-        progress(f"  {name} …")
-        with background_load(options.load):
-            mine = timed(client, [ours(s) for s in picks[: options.samples]], "<tbody>")
+    results = {"deep_page": deep, "total": total, "client": client}
+    rounds = {name: [] for name in scenarios}
+    for number in range(options.rounds):
+        progress(f"  ours, round {number + 1} of {options.rounds} …")
+        shown = picks[number * options.samples : (number + 1) * options.samples]
+        for name, (ours, _) in scenarios.items():
+            with background_load(options.load):
+                rounds[name].append(timed(client, [ours(s) for s in shown], "<tbody>"))
+    profiled = picks[ours_count : ours_count + options.profile]
+    results["profile_urls"] = [scenarios["search_name_prefix"][0](s) for s in profiled]
+    for name, (_, theirs) in scenarios.items():
+        progress(f"  admin's {name} …")
         results[name] = {
-            "ours": mine,
+            "ours": rounds[name],
             "admin": timed(
                 client,
                 [theirs(s) for s in picks[-admin_samples(options, name) :]],
@@ -493,6 +517,34 @@ def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20, method="inclusive")[-1]
 
 
+def rounds_p95(rounds: list[list[float]]) -> float:
+    """The median of the rounds' p95: one burst of other work on the machine moves one round."""
+    return statistics.median(p95(samples) for samples in rounds)
+
+
+def every(rounds: list[list[float]]) -> list[float]:
+    return [sample for samples in rounds for sample in samples]
+
+
+def profile(client, urls: list[str], load: int, top: int = 30) -> str:
+    """cProfile (CPU time) of `urls` requested in turn beside `load` busy processes: the top
+    entries by cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    with background_load(load):
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        for url in urls:
+            client.get(url)
+        profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+    stats.print_stats(top)
+    return out.getvalue().strip()
+
+
 def report(label: str, options, how: str, results: dict) -> None:
     deep = results["deep_page"]
     print(
@@ -501,10 +553,11 @@ def report(label: str, options, how: str, results: dict) -> None:
         f"{options.load} busy process(es) beside it."
     )
     print(
-        f"Server time per request (Django test client, in process), ms: {options.samples} "
-        f"requests per scenario for ours; for admin's, {options.admin_search_samples} per search "
-        f"(each takes seconds) and {options.admin_samples} per list. Lists at "
-        f"{PAGE_SIZE} a page; the deep page is page {deep:,}.\n"
+        f"Server time per request (Django test client, in process), ms: {options.rounds} rounds "
+        f"of {options.samples} requests per scenario for ours (p95: the median of the rounds' "
+        f"p95); for admin's, {options.admin_search_samples} per search (each takes seconds) and "
+        f"{options.admin_samples} per list. Lists at {PAGE_SIZE} a page; the deep page is page "
+        f"{deep:,}.\n"
     )
     rows = []
     for name in (
@@ -518,25 +571,22 @@ def report(label: str, options, how: str, results: dict) -> None:
         rows.append(
             [
                 name.replace("5000", f"{deep}") if deep != DEEP_PAGE else name,
-                statistics.median(ours),
-                p95(ours),
+                statistics.median(every(ours)),
+                rounds_p95(ours),
+                " ".join(f"{p95(samples):.0f}" for samples in ours),
                 statistics.median(theirs),
                 p95(theirs),
-                statistics.median(theirs) / statistics.median(ours),
+                statistics.median(theirs) / statistics.median(every(ours)),
             ]
         )
-    print(
-        table(
-            ["scenario", "ours median", "ours p95", "admin median", "admin p95", "admin/ours"],
-            rows,
-        )
-    )
+    headers = ["scenario", "ours median", "ours p95", "rounds' p95", "admin median", "admin p95"]
+    print(table([*headers, "admin/ours"], rows))
     searches = [
-        p95(results[n]["ours"])
+        rounds_p95(results[n]["ours"])
         for n in ("search_tracking_number", "search_email", "search_name_prefix")
     ]
     ratio = statistics.median(results["list_page5000"]["admin"]) / statistics.median(
-        results["list_page5000"]["ours"]
+        every(results["list_page5000"]["ours"])
     )
     print(
         f"\nGoal (PostgreSQL): every search p95 <= {GOAL_SEARCH_P95_MS} ms: "
@@ -551,7 +601,7 @@ def report(label: str, options, how: str, results: dict) -> None:
         "list_page1",
         "list_page5000",
     ):
-        figure(f"{name}_p95_ms", p95(results[name]["ours"]), "ms")
+        figure(f"{name}_p95_ms", rounds_p95(results[name]["ours"]), "ms")
     figure("admin_page5000_over_ours", ratio, "x")
 
 
