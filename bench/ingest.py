@@ -10,6 +10,10 @@ On SQLite always, and also on PostgreSQL when DATABASE_URL points at a server (a
 `shipdesk_bench_<pid>` is created there and dropped). Each database runs in its own process.
 
     .venv/bin/python bench/ingest.py [--runs 3] [--shipments 10000] [--naive-shipments 175]
+                                     [--profile N]
+
+`--profile N` then ingests N more shipments under cProfile (CPU time) on each database and
+prints the top entries by cumulative and by own time: where the path spends its time.
 """
 
 from __future__ import annotations
@@ -257,7 +261,34 @@ def parse_only(bodies) -> int:
     )
 
 
-def measure(backend: str, runs: int, shipments: int, naive_shipments: int, budget: float) -> dict:
+def profile_ingest(bodies, label: str, top: int = 30) -> str:
+    """cProfile (CPU time) of the product path over `bodies`, into fresh shipments: the top
+    entries by cumulative time, then by own time."""
+    import cProfile
+    import io
+    import pstats
+
+    rows = make_shipments(label, [n for chunk, _ in bodies for n in chunk])
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    events, _ = ingest_bulk(bodies, rows)
+    profiler.disable()
+    out = io.StringIO()
+    out.write(f"{events:,} events of {len(rows):,} shipments\n")
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue().strip()
+
+
+def measure(
+    backend: str,
+    runs: int,
+    shipments: int,
+    naive_shipments: int,
+    budget: float,
+    profile: int = 0,
+) -> dict:
     with _setup.throwaway_database(backend) as label:
         from tracking.carriers.usps import mapper
         from tracking.models import Checkpoint
@@ -322,9 +353,15 @@ def measure(backend: str, runs: int, shipments: int, naive_shipments: int, budge
                 f"[{backend}] naive run {run}/{runs}: {events:,} events in {sw.seconds:.1f} s "
                 f"= {naive_rates[-1]:,.0f}/s"
             )
+        profiled = ""
+        if profile:
+            extra = build_bodies([impb(shipments + i) for i in range(profile)], seed=3)
+            progress(f"[{backend}] profiling the ingest of {profile:,} more shipments …")
+            profiled = profile_ingest(extra, "profile")
         return {
             "backend": backend,
             "label": label,
+            "profile": profiled,
             "events": shipments * EVENTS_PER_SHIPMENT,
             "rates": rates,
             "median": statistics.median(rates),
@@ -351,22 +388,38 @@ def main() -> None:
         default=90.0,
         help="seconds of timed ingest per database after which no further run starts (90)",
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then profile the ingest of N more shipments (cProfile, CPU time)",
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.runs < 1 or args.shipments < 1 or args.naive_shipments < 1:
         parser.error("--runs, --shipments and --naive-shipments must be at least 1")
+    if args.profile < 0:
+        parser.error("--profile must be 0 (none) or more")
     sizes = ["--runs", str(args.runs), "--shipments", str(args.shipments)]
     sizes += [
         "--naive-shipments",
         str(args.naive_shipments),
         "--time-budget",
         str(args.time_budget),
+        "--profile",
+        str(args.profile),
     ]
 
     if args.backend:  # child: one database, results as JSON
         result = measure(
-            args.backend, args.runs, args.shipments, args.naive_shipments, args.time_budget
+            args.backend,
+            args.runs,
+            args.shipments,
+            args.naive_shipments,
+            args.time_budget,
+            args.profile,
         )
         Path(args.json).write_text(json.dumps(result))
         return
@@ -434,6 +487,10 @@ def main() -> None:
         "per CPU-s: checkpoints per second of the bench process's own CPU time, which other "
         "work on a shared machine does not stretch (PostgreSQL's server time is not in it)"
     )
+    for r in results:
+        if r["profile"]:
+            print(f"\nWhere the ingest spent its time on {r['label'].split(' (')[0]} (cProfile):\n")
+            print(r["profile"])
     print()
     for r in results:
         figure(f"ingest_{r['backend']}_checkpoints_per_s", r["median"], "checkpoints/s")
