@@ -35,7 +35,7 @@ from _setup import Stopwatch, figure, progress, table
 
 EVENTS_PER_SHIPMENT = 10
 BATCH = 35  # numbers per USPS tracking request (mapper.BATCH_SIZE, checked below)
-GOAL = 5_000
+GOALS = {"sqlite": 5_000, "postgres": 10_000}  # checkpoints/s (issue 15)
 REINGEST_SHIPMENTS = 1_000  # re-ingested after the first run: 10,000 events seen again
 
 # (city, state, ZIP, UTC offset in hours)
@@ -183,8 +183,20 @@ def make_shipments(label: str, numbers: list[str]):
             for i, n in enumerate(numbers)
         ],
     )
+    analyze()
     by_number = {s.tracking_number: s for s in Shipment.objects.filter(partner=partner)}
     return [by_number[n] for n in numbers]
+
+
+def analyze() -> None:
+    """Fresh statistics for the tables the ingest writes, as autovacuum keeps them on a live
+    PostgreSQL (this machine's server runs without it): on tables it believes empty the
+    planner checks each new checkpoint's shipment key by scanning a whole other index."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE tracking_shipment, tracking_checkpoint, shipdesk_webhookevent")
 
 
 def ingest_bulk(bodies, shipments) -> tuple[int, int]:
@@ -451,7 +463,8 @@ def main() -> None:
                 round(r["naive_median"]),
                 f"{r['median'] / r['naive_median']:.1f}x",
                 round(r["parse_rate"]),
-                "yes" if r["median"] >= GOAL else "NO",
+                f"{'yes' if r['median'] >= GOALS[r['backend']] else 'NO'} "
+                f"(>= {GOALS[r['backend']]:,})",
             ]
         )
     print(
@@ -464,7 +477,7 @@ def main() -> None:
                 "naive/s",
                 "ratio",
                 "parse+map only/s",
-                f">= {GOAL:,}",
+                "goal",
             ],
             rows,
         )
