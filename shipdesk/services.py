@@ -1,10 +1,10 @@
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,9 +14,15 @@ from shipdesk.audit import SYSTEM, Actor, audit_record
 from shipdesk.models import APIKey, Partner
 
 KEY_PREFIX = "sd"
-# This process's own memory (settings.CACHES): keys are read here before the database.
-API_KEY_CACHE = "api_keys"
 LAST_USED_PRECISION = timedelta(minutes=1)
+# This process's own memory, read before the database: key prefix -> (time.monotonic() until
+# which the entry holds, the APIKey with its partner), and key prefix -> when this process last
+# tried to write the key's last_used_at. Plain dicts: each get, set and clear is atomic, so the
+# threads of one process share them safely (the worst a race does is read a key once more).
+# The cached APIKey is shared by the requests that use it: read it, never change it.
+_keys: dict[str, tuple[float, APIKey]] = {}
+_last_use_tried: dict[str, datetime] = {}
+KEYS_KEPT = 10_000  # past this many entries a dict is emptied (a process serves far fewer keys)
 
 
 def partner_get_or_create(*, name: str) -> Partner:
@@ -67,20 +73,25 @@ def api_key_authenticate(*, raw_key: str) -> APIKey | None:
 
 
 def _key_by_prefix(prefix: str) -> APIKey | None:
-    key_cache = caches[API_KEY_CACHE]
-    entry = f"api-key:{prefix}"
-    key = key_cache.get(entry)
+    now = time.monotonic()
+    entry = _keys.get(prefix)
+    if entry is not None and now < entry[0]:
+        return entry[1]
+    key = APIKey.objects.select_related("partner").filter(prefix=prefix).first()
     if key is None:
-        key = APIKey.objects.select_related("partner").filter(prefix=prefix).first()
-        if key is not None:
-            key_cache.set(entry, key, timeout=settings.API_KEY_CACHE_SECONDS)
+        _keys.pop(prefix, None)
+    else:
+        if len(_keys) >= KEYS_KEPT:
+            _keys.clear()
+        _keys[prefix] = (now + settings.API_KEY_CACHE_SECONDS, key)
     return key
 
 
 def api_keys_forget(**_signal) -> None:
     """Drop this process's cached keys (connected to every save and delete of a key or a
     partner; other processes drop theirs within API_KEY_CACHE_SECONDS)."""
-    caches[API_KEY_CACHE].clear()
+    _keys.clear()
+    _last_use_tried.clear()
 
 
 def api_key_record_use(*, key: APIKey) -> None:
@@ -90,8 +101,12 @@ def api_key_record_use(*, key: APIKey) -> None:
     now = timezone.now()
     if key.last_used_at is not None and now - key.last_used_at <= LAST_USED_PRECISION:
         return
-    if not caches[API_KEY_CACHE].add(f"api-key-used:{key.prefix}", True, timeout=60):
+    tried = _last_use_tried.get(key.prefix)
+    if tried is not None and timedelta(0) <= now - tried < LAST_USED_PRECISION:
         return
+    if len(_last_use_tried) >= KEYS_KEPT:
+        _last_use_tried.clear()
+    _last_use_tried[key.prefix] = now
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)
     APIKey.objects.filter(stale, pk=key.pk).update(last_used_at=now)
 

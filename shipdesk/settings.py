@@ -108,15 +108,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # "default" is shared by every process: the database by default, Redis at scale. The API
 # throttle counts in it when it counts atomically across processes (Redis, memcached); else in
 # its own table, shipdesk.ThrottleWindow, with one atomic statement per request (see shipdesk.api).
-# "api_keys" is each process's own memory: API keys read within API_KEY_CACHE_SECONDS.
-CACHES = {
-    "default": env.cache("CACHE_URL", default="dbcache://shipdesk_cache"),
-    "api_keys": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "shipdesk-api-keys",
-        "OPTIONS": {"MAX_ENTRIES": 10_000},
-    },
-}
+# API keys are kept in each process's own memory (shipdesk.services), not in a cache.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://shipdesk_cache")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
