@@ -56,6 +56,9 @@ class TrackResult:
     error: str = ""
     # A retryable error (quota, network) leaves the shipment as it was and retries soon.
     retryable: bool = False
+    # The whole request failed (unreachable, credentials refused, an unreadable answer), not
+    # what the carrier said of this number.
+    request_failed: bool = False
     unique_tracking_id: str = ""
     mail_class: str = ""
     status: str = ""

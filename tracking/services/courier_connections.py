@@ -186,7 +186,10 @@ class UnusableCarrier:
         self.message = message
 
     def track(self, requests: list[TrackRequest]) -> list[TrackResult]:
-        return [TrackResult(r.tracking_number, error=self.message) for r in requests]
+        return [
+            TrackResult(r.tracking_number, error=self.message, request_failed=True)
+            for r in requests
+        ]
 
     def request_proof_of_delivery(self, request: ProofRequest) -> ProofAnswer:
         return ProofAnswer(False, self.message)
@@ -209,9 +212,9 @@ class ConnectionCarrier:
         except BudgetExhausted as exc:
             connection_outcome(self.connection, error=str(exc))
             raise
-        failed = [r.error for r in results if r.error]
-        if results and len(failed) == len(results) and len(set(failed)) == 1:
-            connection_outcome(self.connection, error=failed[0])
+        # What USPS says of a number (not found, say) is no fault of the connection's.
+        if results and all(r.request_failed for r in results):
+            connection_outcome(self.connection, error=results[0].error)
         else:
             connection_outcome(self.connection)
         return results

@@ -27,7 +27,9 @@ class UspsCarrier:
         try:
             response = self.client.track(mapper.build_tracking_request(requests))
         except CarrierUnavailable as exc:
-            return [TrackResult(n, error=str(exc), retryable=True) for n in numbers]
+            return [
+                TrackResult(n, error=str(exc), retryable=True, request_failed=True) for n in numbers
+            ]
         try:
             return _read(response, numbers)
         except Exception as exc:
@@ -36,7 +38,7 @@ class UspsCarrier:
             # retry minutes later would pay for the same answer again.
             logger.exception("Could not read USPS's answer for %d numbers", len(numbers))
             error = f"USPS answer unreadable ({type(exc).__name__})"
-            return [TrackResult(n, error=error) for n in numbers]
+            return [TrackResult(n, error=error, request_failed=True) for n in numbers]
 
     def request_proof_of_delivery(self, request: ProofRequest) -> ProofAnswer:
         body = pod_mapper.build_pod_request(request)
@@ -62,10 +64,11 @@ def _read(response, numbers: list[str]) -> list[TrackResult]:
         if status in (200, 207):
             logger.warning("USPS answered HTTP %s with a body that is not JSON", status)
             error = f"USPS answer malformed (HTTP {status}): not JSON"
-            return [TrackResult(n, error=error) for n in numbers]
+            return [TrackResult(n, error=error, request_failed=True) for n in numbers]
     if status not in (200, 207):
         message = _error_message(body) or f"HTTP {status}"
-        return [TrackResult(n, error=f"USPS refused the request: {message}") for n in numbers]
+        error = f"USPS refused the request: {message}"
+        return [TrackResult(n, error=error, request_failed=True) for n in numbers]
     return mapper.parse_tracking_response(body, numbers)
 
 

@@ -361,7 +361,10 @@ def parse_tracking_response(body, requested: list[str]) -> list[TrackResult]:
         else:
             items = next((v for v in body.values() if isinstance(v, list)), [body])
     if not isinstance(items, list):
-        return [TrackResult(n, error="USPS answer malformed: not a list") for n in requested]
+        return [
+            TrackResult(n, error="USPS answer malformed: not a list", request_failed=True)
+            for n in requested
+        ]
     results: dict[str, TrackResult] = {}
     for raw in items:
         try:

@@ -170,3 +170,23 @@ def test_credentials_sealed_under_a_lost_secret_key_track_nothing_on_another_app
     assert all("unreadable" in s.last_error for s in fresh(own))
     sent = fake_usps.numbers_sent()
     assert sorted(sent) == [others[0].tracking_number]
+
+
+def test_numbers_usps_does_not_know_are_no_fault_of_the_connection(
+    fake_usps, usps_carrier, refresh, partner
+):
+    fake_usps.apps[APP_ID] = APP_SECRET
+    connection = connect(partner)
+    unknown = shipments_of(partner, 2)
+    for shipment in unknown:
+        fake_usps.items[shipment.tracking_number] = lambda n: {
+            "trackingNumber": n,
+            "statusCode": "404",
+            "error": {"code": "404", "message": "The tracking number may be incorrect."},
+        }
+
+    refresh(usps_carrier)
+
+    assert all("may be incorrect" in s.last_error for s in fresh(unknown))
+    connection.refresh_from_db()
+    assert connection.last_error == "" and connection.last_success_at is not None
