@@ -14,6 +14,16 @@ from shipdesk.services import partner_get_or_create
 PASSWORD = "correct-horse-battery-42"
 
 
+@pytest.fixture(autouse=True)
+def _api_keys_read_once_per_test(settings):
+    """A key read stays in this process's memory for the whole test, however slow the machine
+    (the key memory runs on the monotonic clock, which a frozen test clock does not stop), so
+    query counts hold. A change to a key or partner still applies at once; how long another
+    process may answer from its copy is tested with real processes (test_throttle_processes)
+    and the expiry itself in shipdesk/tests/test_api_keys_memory.py."""
+    settings.API_KEY_CACHE_SECONDS = 3600
+
+
 @pytest.fixture
 def partner(db):
     return partner_get_or_create(name="Acme Parcels")

@@ -18,12 +18,8 @@ from tracking.tests.api.support import PartnerClient, impb
 
 @pytest.fixture(autouse=True)
 def _roomy_default_rate(settings):
-    """Tests make many quick requests with one key: only the throttle tests set a low limit.
-    A key read stays in memory for the whole test, however slow the machine, so query counts
-    hold (a change to a key or partner still applies at once; how long another process may
-    answer from its copy is tested with real processes, test_throttle_processes)."""
+    """Tests make many quick requests with one key: only the throttle tests set a low limit."""
     settings.API_RATE_PER_SECOND = 10_000
-    settings.API_KEY_CACHE_SECONDS = 3600
 
 
 @pytest.fixture
