@@ -4,7 +4,6 @@ never shown again), its hourly quota and what is left of it, and how its last as
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.utils import timezone
 
@@ -12,7 +11,6 @@ from shipdesk.audit import Actor
 from shipdesk.sealing import SealedUnreadable
 from shipdesk.widgets import WriteOnlyInput
 from tracking.carriers import budget
-from tracking.carriers.usps.client import app_keys
 from tracking.models import CourierConnection
 from tracking.services import courier_connections as service
 
@@ -111,14 +109,12 @@ class CourierConnectionAdmin(admin.ModelAdmin):
     def quota(self, connection: CourierConnection) -> str:
         if not connection.pk:
             return "-"
-        per_hour = connection.requests_per_hour or settings.USPS_REQUESTS_PER_HOUR
         try:
-            client_id, client_secret = service.connection_credentials(connection)
+            client = service.usps_client_for_connection(connection)
         except SealedUnreadable:
             return "unknown: the credentials cannot be read (enter them again)"
-        budget_key, _ = app_keys(settings.USPS_BASE_URL, client_id, client_secret)
-        left = budget.remaining(carrier=budget_key, per_hour=per_hour, now=timezone.now())
-        return f"{left} of {per_hour}"
+        left = budget.remaining(carrier=client.budget_key, per_hour=client.per_hour)
+        return f"{left} of {client.per_hour}"
 
     def save_model(self, request, obj, form, change):
         actor = Actor.for_user(request.user)
